@@ -1,0 +1,66 @@
+# GENERATED from book/00_conventions.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""Conventions: arrays, randomness and honest errors."""
+
+__all__ = ['as_generator', 'check_positive_int', 'check_array', 'check_in_range']
+
+
+# ---- book/00_conventions.ipynb cell 1 (id 2fe66e6e) ----
+import numbers
+
+import numpy as np
+
+
+def as_generator(rng, name="rng"):
+    """Return a `numpy.random.Generator` from a Generator or an integer seed."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"{name} must be a numpy.random.Generator or an integer seed, "
+                    f"got {type(rng).__name__}")
+
+
+def check_positive_int(value, name):
+    """Return `value` as an int, or raise if it is not an integer >= 1."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def check_array(x, name, *, ndim=None, shape=None, finite=True):
+    """Return `x` as a float ndarray, checking its rank, its shape and that it is finite.
+
+    `ndim` may be an int or a tuple of allowed ranks; in `shape`, None matches any length.
+    Float32 stays float32 (it is faster); everything else becomes float64.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = arr if arr.dtype == np.float32 else arr.astype(np.float64, copy=False)
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if allowed is not None and arr.ndim not in allowed:
+        want = " or ".join(f"{d}-D" for d in allowed)
+        raise ValueError(f"{name} must be {want}, got shape {arr.shape}")
+    if shape is not None and (len(shape) != arr.ndim or any(
+            want is not None and want != got for want, got in zip(shape, arr.shape))):
+        want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+        raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, but contains NaN or inf")
+    return arr
+
+
+def check_in_range(value, name, low, high, *, low_open=False, high_open=False):
+    """Return `value` as a float array after checking low <= value <= high (open ends optional)."""
+    arr = check_array(value, name)
+    below = arr <= low if low_open else arr < low
+    above = arr >= high if high_open else arr > high
+    if np.any(below | above):
+        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must lie in {interval}, got {value!r}")
+    return arr

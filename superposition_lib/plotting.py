@@ -1,0 +1,68 @@
+# GENERATED from book/00_plotting.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""Drawing the pictures."""
+
+__all__ = ['FEATURE_PALETTE', 'use_book_style', 'feature_colors', 'plot_matrix', 'plot_feature_directions', 'plot_feature_norms']
+
+
+# ---- book/00_plotting.ipynb cell 1 (id 92b5f110) ----
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import TwoSlopeNorm
+
+from superposition_lib.conventions import check_array
+
+#: One colour per feature index, the same in every chapter (Okabe-Ito first: colour-blind safe).
+FEATURE_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
+                   "#56B4E9", "#F0E442", "#000000", "#999999", "#882255"]
+
+
+def use_book_style():
+    """Readable fonts and light grids for every figure in the book."""
+    plt.rcParams.update({"figure.dpi": 100, "font.size": 11, "axes.titlesize": 12,
+                         "axes.labelsize": 11, "axes.grid": True, "grid.alpha": 0.3,
+                         "figure.constrained_layout.use": True})
+
+
+def feature_colors(n_features):
+    """The colour of features 0..n-1: the book's palette, then a smooth colormap past ten."""
+    if n_features <= len(FEATURE_PALETTE):
+        return list(FEATURE_PALETTE[:n_features])
+    return [plt.cm.viridis(t) for t in np.linspace(0, 1, n_features)]
+
+
+def plot_matrix(ax, matrix, *, title, xlabel="feature j", ylabel="feature i", cmap="RdBu_r"):
+    """Heatmap of a matrix with a colour scale centred on zero (blue negative, red positive)."""
+    matrix = check_array(matrix, "matrix", ndim=2)
+    limit = max(float(np.abs(matrix).max()), 1e-12)
+    image = ax.imshow(matrix, cmap=cmap, norm=TwoSlopeNorm(0.0, -limit, limit))
+    ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(False)
+    return ax
+
+
+def plot_feature_directions(ax, W, *, title, labels=True):
+    """Draw each column W_i of a (2, n) weight matrix as an arrow from the origin."""
+    W = check_array(W, "W", ndim=2, shape=(2, None))
+    colors = feature_colors(W.shape[1])
+    reach = max(float(np.linalg.norm(W, axis=0).max()), 1e-3) * 1.25
+    for i, (x, y) in enumerate(W.T):
+        ax.annotate("", xy=(x, y), xytext=(0, 0),
+                    arrowprops=dict(arrowstyle="-|>", color=colors[i], lw=2))
+        if labels:
+            ax.text(x * 1.12, y * 1.12, str(i), color=colors[i], ha="center", va="center")
+    ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal", title=title,
+           xlabel="hidden dimension 1", ylabel="hidden dimension 2")
+    return ax
+
+
+def plot_feature_norms(ax, norms, superposition, *, title):
+    """The paper's bar chart: ‖W_i‖ per feature, coloured from black (alone) to yellow (shared)."""
+    norms = check_array(norms, "norms", ndim=1)
+    superposition = check_array(superposition, "superposition", shape=norms.shape)
+    shade = plt.cm.plasma(np.clip(superposition, 0, 1))
+    ax.barh(np.arange(norms.size), norms, color=shade)
+    ax.invert_yaxis()
+    ax.set(title=title, xlabel="‖W_i‖", ylabel="feature i (most important at top)")
+    return ax

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Run chapters top to bottom in place, keep their outputs, and normalise their metadata.
+
+    python tools/execute.py                      # every chapter in _toc.yml order
+    python tools/execute.py book/01_data.ipynb   # just these
+    python tools/execute.py --normalize-only     # only tidy metadata
+
+Chapters are committed with outputs (readers on a code host see the figures; nbval compares the
+cells tagged `nbval-check-output` against them). Normalising drops what changes on every run
+(timings, kernel versions) so that a diff shows only what a chapter really computes.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import yaml
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from export import toc_documents  # noqa: E402
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
+VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def chapters() -> list[Path]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [p for doc in toc_documents(toc) if (p := ROOT / f"{doc}.ipynb").exists()]
+
+
+def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    keep = {k: v for k, v in nb.metadata.items() if k not in ("kernelspec", "language_info", "jupytext")}
+    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO, **keep})
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
+
+
+def execute(path: Path, timeout: int) -> float:
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    elapsed = time.perf_counter() - start
+    nbformat.write(normalize(nb), path)
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--normalize-only", action="store_true")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    args = parser.parse_args(argv)
+    for path in [p.resolve() for p in args.notebooks] or chapters():
+        if args.normalize_only:
+            nbformat.write(normalize(nbformat.read(path, as_version=4)), path)
+            continue
+        print(f"{path.relative_to(ROOT)}: {execute(path, args.timeout):.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
