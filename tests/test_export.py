@@ -1,0 +1,106 @@
+"""The exporter: book cells tagged `export` -> one module per chapter, and `--check`."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import export  # noqa: E402
+
+FIXTURE = Path(__file__).parent / "fixtures" / "export_book"
+
+
+@pytest.fixture
+def book(tmp_path):
+    """A private copy of the two-chapter fixture book, safe to modify."""
+    shutil.copytree(FIXTURE, tmp_path / "book_root")
+    return tmp_path / "book_root"
+
+
+def run_export(root, *args):
+    return subprocess.run([sys.executable, str(ROOT / "tools" / "export.py"), "--root", str(root),
+                           "--out", str(root / "lib"), *args], capture_output=True, text=True)
+
+
+def edit_cell(notebook, index, source):
+    nb = json.loads(notebook.read_text())
+    nb["cells"][index]["source"] = source
+    notebook.write_text(json.dumps(nb))
+
+
+def test_fixture_book_exports_to_the_expected_modules(book):
+    files = export.build(book, book / "_toc.yml")
+    expected = {p.name: p.read_text() for p in (FIXTURE / "expected").glob("*.py")}
+    assert files == expected
+
+
+def test_modules_follow_toc_order_and_metadata_names(book):
+    init = export.build(book, book / "_toc.yml")["__init__.py"]
+    assert init.index("from .alpha") < init.index("from .gamma"), "modules must follow _toc.yml"
+
+
+def test_generated_package_imports_and_works(book, tmp_path):
+    lib = tmp_path / "pkgroot" / "superposition_lib"
+    export.write(export.build(book, book / "_toc.yml"), lib)
+    code = "import superposition_lib as s; print(s.quadruple(1), sorted(s.__all__))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=lib.parent, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "4 ['SCALE', 'Scaler', 'double', 'quadruple']"
+
+
+def test_check_passes_when_in_sync_and_fails_when_stale(book):
+    assert run_export(book).returncode == 0
+    assert run_export(book, "--check").returncode == 0
+    edit_cell(book / "book" / "01_alpha.ipynb", 1, "def double(x):\n    return x + x\n")
+    stale = run_export(book, "--check")
+    assert stale.returncode == 1
+    assert "return x + x" in stale.stderr, "the diff must show the changed line"
+    assert "make export" in stale.stderr, "the message must say how to fix it"
+
+
+def test_check_flags_a_hand_edited_library_file(book):
+    run_export(book)
+    (book / "lib" / "alpha.py").write_text("# patched by hand\n")
+    assert run_export(book, "--check").returncode == 1
+
+
+def test_check_flags_a_module_whose_chapter_is_gone(book):
+    run_export(book)
+    (book / "lib" / "orphan.py").write_text("x = 1\n")
+    result = run_export(book, "--check")
+    assert result.returncode == 1 and "orphan.py" in result.stderr
+
+
+@pytest.mark.parametrize("source, complaint", [
+    ("%timeit double(2)", "magic"),
+    ("!ls", "magic"),
+    ("def broken(:\n    pass", "syntax error"),
+])
+def test_unexportable_cells_are_rejected_with_notebook_and_cell_named(book, source, complaint):
+    edit_cell(book / "book" / "01_alpha.ipynb", 3, source)
+    result = run_export(book)
+    assert result.returncode == 2
+    assert complaint in result.stderr
+    assert "book/01_alpha.ipynb, cell 3" in result.stderr
+    assert not (book / "lib").exists(), "nothing may be written when the export fails"
+
+
+def test_a_name_exported_by_two_modules_is_rejected(book):
+    edit_cell(book / "book" / "02_beta.ipynb", 1, "def double(x):\n    return 2 * x\n")
+    with pytest.raises(export.ExportError, match="`double` is exported by both"):
+        export.build(book, book / "_toc.yml")
+
+
+def test_public_names_skip_private_and_imported_names():
+    source = "import numpy as np\nfrom x import y\nA = 1\n_b = 2\ndef f(): pass\nclass C: pass\n"
+    assert export.public_names(source) == ["A", "f", "C"]
+
+
+def test_real_library_is_in_sync_with_the_book():
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "export.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
