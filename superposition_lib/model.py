@@ -1,0 +1,104 @@
+# GENERATED from book/03_autoencoder.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""The toy autoencoder."""
+
+__all__ = ['INIT_SCHEMES', 'ACTIVATIONS', 'xavier_std', 'init_params', 'bottleneck', 'forward']
+
+
+# ---- book/03_autoencoder.ipynb cell 1 (id 4e4587a4) ----
+import numpy as np
+
+from superposition_lib.activations import relu
+from superposition_lib.conventions import (as_generator, check_array, check_in_range,
+                                           check_positive_int)
+from superposition_lib.data import _check_float_dtype
+
+INIT_SCHEMES = ("normal", "xavier")
+ACTIVATIONS = ("relu", "linear")
+
+
+def xavier_std(n_features, n_hidden):
+    """Xavier-normal std sigma = sqrt(2 / (fan_in + fan_out)) = sqrt(2 / (n + k))."""
+    n_features = check_positive_int(n_features, "n_features")
+    n_hidden = check_positive_int(n_hidden, "n_hidden")
+    return float(np.sqrt(2.0 / (n_features + n_hidden)))
+
+
+def _init_std(init, scale, n_features, n_hidden):
+    if not isinstance(init, str) or init not in INIT_SCHEMES:
+        raise ValueError(f"init must be one of {INIT_SCHEMES}, got {init!r}")
+    if init == "xavier":
+        return xavier_std(n_features, n_hidden)
+    scale = check_in_range(scale, "scale", 0.0, np.inf, low_open=True)
+    if scale.ndim != 0:
+        raise ValueError(f"scale must be a single number, got shape {scale.shape}")
+    return float(scale)
+
+
+def init_params(n_features, n_hidden, rng, *, init="normal", scale=0.01, n_instances=None,
+                dtype=np.float64):
+    """Initial parameters: W ~ N(0, std^2) of shape (k, n), b = 0 of shape (n,).
+
+    init="normal": std = scale, the original document's N(0, 0.01^2). init="xavier":
+    std = sqrt(2 / (n + k)), the paper's code (`scale` is not used). With `n_instances`,
+    W is (I, k, n) and b is (I, n), each instance drawn independently.
+    """
+    n_features = check_positive_int(n_features, "n_features")
+    n_hidden = check_positive_int(n_hidden, "n_hidden")
+    lead = () if n_instances is None else (check_positive_int(n_instances, "n_instances"),)
+    dtype = _check_float_dtype(dtype)
+    std = _init_std(init, scale, n_features, n_hidden)
+    # Drawn in float64 and rounded: a float32 model starts from the float64 model's weights.
+    W = (std * as_generator(rng).standard_normal(lead + (n_hidden, n_features))).astype(dtype)
+    return {"W": W, "b": np.zeros(lead + (n_features,), dtype=dtype)}
+
+
+def _check_weights(W, name="W"):
+    W = check_array(W, name, ndim=(2, 3))
+    if 0 in W.shape:
+        raise ValueError(f"{name} must not have an empty axis, got shape {W.shape}")
+    return W
+
+
+def _check_inputs(X, W):
+    """X as (N, n) or, for one sample, (n,); with instances also (I, N, n)."""
+    X = check_array(X, "X", ndim=(1, 2) if W.ndim == 2 else (2, 3))
+    if X.shape[-1] != W.shape[-1]:
+        raise ValueError(f"X must have {W.shape[-1]} features on its last axis (W has shape "
+                         f"{W.shape}), got shape {X.shape}")
+    if X.ndim == 3 and X.shape[0] != W.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} instances on its first axis but W has "
+                         f"{W.shape[0]} (W shape {W.shape}, X shape {X.shape})")
+    return X
+
+
+def _check_params(params):
+    if not isinstance(params, dict) or not {"W", "b"} <= params.keys():
+        raise TypeError("params must be a dict with keys 'W' and 'b' (see init_params), "
+                        f"got {type(params).__name__}")
+    W = _check_weights(params["W"], "params['W']")
+    b = check_array(params["b"], "params['b']", shape=W.shape[:-2] + W.shape[-1:])
+    return W, b
+
+
+def bottleneck(W, X):
+    """Bottleneck activations Z = X W^T: (N, k), or (I, N, k) with an instance axis."""
+    W = _check_weights(W)
+    return _check_inputs(X, W) @ np.swapaxes(W, -1, -2)
+
+
+def forward(params, X, activation="relu"):
+    """Forward pass z = X W^T, x_linear = z W + b, x_recon = ReLU(x_linear), rows as samples.
+
+    activation="linear" gives the linear model x_recon = x_linear = X W^T W + b.
+    Returns (z, x_linear, x_recon).
+    """
+    W, b = _check_params(params)
+    X = _check_inputs(X, W)
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    z = X @ np.swapaxes(W, -1, -2)
+    # With instances, b (I, n) -> (I, 1, n): one bias row per instance, shared by its samples.
+    x_linear = z @ W + (b[:, None, :] if W.ndim == 3 else b)
+    x_recon = relu(x_linear) if activation == "relu" else x_linear
+    return z, x_linear, x_recon
