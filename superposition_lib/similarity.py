@@ -1,0 +1,255 @@
+# GENERATED from book/12_similarity.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""Comparing representations: RSA and CKA."""
+
+__all__ = ['representational_distances', 'rsa', 'rsa_permutation_test', 'centering_matrix', 'gram_linear', 'hsic', 'linear_cka_gram', 'center_columns', 'linear_cka', 'hsic_unbiased', 'debiased_linear_cka', 'cka_matrix', 'rsa_matrix']
+
+
+# ---- book/12_similarity.ipynb cell 3 (id 9c540c7f) ----
+import numpy as np
+from scipy.spatial.distance import pdist, squareform
+from scipy.stats import rankdata
+
+from superposition_lib.conventions import as_generator, check_array, check_positive_int
+
+
+def _check_representation(A, name, min_samples):
+    """Return `A` as a finite (N, D) float array with N >= min_samples."""
+    if np.ndim(A) == 1:
+        raise ValueError(f"{name} must be 2-D (N samples, D units), got a 1-D array of "
+                         f"shape {np.shape(A)}; for a single unit use {name}.reshape(-1, 1)")
+    A = check_array(A, name, ndim=2)
+    if A.shape[0] < min_samples:
+        raise ValueError(f"{name} must have at least {min_samples} rows (samples), "
+                         f"got shape {A.shape}")
+    if A.shape[1] < 1:
+        raise ValueError(f"{name} must have at least one column (unit), got shape {A.shape}")
+    return A
+
+
+def _check_pair(X, Y, min_samples):
+    """Check two representations of the same inputs: same N, finite, N >= min_samples."""
+    X = _check_representation(X, "X", min_samples)
+    Y = _check_representation(Y, "Y", min_samples)
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError("X and Y must have the same number of rows: row i of each is the "
+                         f"same input i; got X {X.shape} and Y {Y.shape}")
+    return X, Y
+
+
+def _check_not_constant(A, name, measure):
+    """Refuse a representation that is identical for every input (zero variance)."""
+    if np.all(A.max(axis=0) == A.min(axis=0)):
+        raise ValueError(f"{name} is the same for every input (every column has zero "
+                         f"variance): {measure} is undefined for a constant representation")
+
+
+# ---- book/12_similarity.ipynb cell 5 (id 265ffee3) ----
+def representational_distances(A):
+    """Pairwise Euclidean distances d_ij = ‖a_i - a_j‖ for i < j (condensed RDM), (N(N-1)/2,)."""
+    A = _check_representation(A, "A", 2)
+    return pdist(A.astype(np.float64, copy=False), metric="euclidean")
+
+
+def _ranks_if(values, method):
+    """Spearman correlates ranks (ties get their average rank); Pearson the values."""
+    if method not in ("spearman", "pearson"):
+        raise ValueError(f"method must be 'spearman' or 'pearson', got {method!r}")
+    return rankdata(values) if method == "spearman" else values
+
+
+def _pearson(a, b, name_a, name_b):
+    """Pearson correlation of two vectors; an error when either does not vary."""
+    for v, name in ((a, name_a), (b, name_b)):
+        # A spread at rounding level is no spread: its correlation would be noise.
+        if np.ptp(v) <= 64 * np.finfo(np.float64).eps * np.abs(v).max():
+            raise ValueError(f"all pairwise distances in {name} are equal: the RSA "
+                             "correlation is undefined (is the representation constant?)")
+    a, b = a - a.mean(), b - b.mean()
+    r = (a @ b) / (np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.clip(r, -1.0, 1.0))  # Cauchy-Schwarz; clip only rounding excess
+
+
+def rsa(X, Y, *, method="spearman"):
+    """RSA = corr(d^X, d^Y) of the pairwise Euclidean distances (Kriegeskorte et al. 2008).
+
+    method: "spearman" (rank correlation, the usual RSA choice) or "pearson" (the original
+    document's choice). Needs N >= 3 inputs (at least three distances to correlate).
+    """
+    X, Y = _check_pair(X, Y, min_samples=3)
+    d_x = _ranks_if(representational_distances(X), method)
+    d_y = _ranks_if(representational_distances(Y), method)
+    return _pearson(d_x, d_y, "X", "Y")
+
+
+# ---- book/12_similarity.ipynb cell 11 (id 88ac0f5b) ----
+def rsa_permutation_test(X, Y, rng, *, n_permutations=999, method="spearman"):
+    """RSA and its Mantel-test p-value: (1 + #{RSA(X, Y_pi) >= RSA}) / (1 + P).
+
+    Permutes the inputs (rows of Y), not the pairs: the pairs share inputs, so scipy's
+    pearsonr p-value on the distances (the original document's) is far too small.
+    """
+    X, Y = _check_pair(X, Y, min_samples=3)
+    rng = as_generator(rng)
+    n_permutations = check_positive_int(n_permutations, "n_permutations")
+    d_x = _ranks_if(representational_distances(X), method)
+    # Permuting inputs permutes the RDM's rows and columns together; the ranks of the permuted
+    # distances are the permuted ranks, so the ranks are computed once.
+    rdm_y = squareform(_ranks_if(representational_distances(Y), method))
+    upper = np.triu_indices(X.shape[0], k=1)
+    observed = _pearson(d_x, rdm_y[upper], "X", "Y")
+    null = np.empty(n_permutations)
+    for p in range(n_permutations):
+        order = rng.permutation(X.shape[0])
+        null[p] = _pearson(d_x, rdm_y[np.ix_(order, order)][upper], "X", "Y")
+    return observed, float((1 + np.sum(null >= observed)) / (1 + n_permutations))
+
+
+# ---- book/12_similarity.ipynb cell 16 (id 425dcd56) ----
+def centering_matrix(n_samples):
+    """The centering matrix H = I_N - (1/N) 1 1^T, (N, N)."""
+    n_samples = check_positive_int(n_samples, "n_samples")
+    return np.eye(n_samples) - np.full((n_samples, n_samples), 1.0 / n_samples)
+
+
+def gram_linear(A):
+    """The linear-kernel Gram matrix K = A A^T, (N, N): inner products of every pair of rows."""
+    A = _check_representation(A, "A", 1).astype(np.float64, copy=False)
+    return A @ A.T
+
+
+def _check_grams(K, L):
+    K = check_array(K, "K", ndim=2)
+    L = check_array(L, "L", ndim=2)
+    if K.shape[0] != K.shape[1] or K.shape != L.shape:
+        raise ValueError(f"K and L must be square Gram matrices of the same N inputs, "
+                         f"got K {K.shape} and L {L.shape}")
+    return K, L
+
+
+def hsic(K, L):
+    """Biased HSIC = tr(K~ L~) / (N-1)^2 with K~ = HKH, L~ = HLH (the original document's)."""
+    K, L = _check_grams(K, L)
+    H = centering_matrix(K.shape[0])
+    K_centred, L_centred = H @ K @ H, H @ L @ H
+    return float(np.trace(K_centred @ L_centred) / (K.shape[0] - 1) ** 2)
+
+
+def linear_cka_gram(X, Y):
+    """CKA = HSIC(K, L) / sqrt(HSIC(K, K) HSIC(L, L)) via N x N Gram and centering matrices.
+
+    The original document's form: O(N^2) memory and O(N^3) time. Use `linear_cka`.
+    """
+    X, Y = _check_pair(X, Y, min_samples=2)
+    _check_not_constant(X, "X", "CKA")
+    _check_not_constant(Y, "Y", "CKA")
+    K, L = gram_linear(X), gram_linear(Y)
+    return hsic(K, L) / np.sqrt(hsic(K, K) * hsic(L, L))
+
+
+# ---- book/12_similarity.ipynb cell 18 (id 8fbcd569) ----
+def center_columns(A):
+    """Column-centred A_c = H A = A - mean over samples (float64), (N, D)."""
+    A = _check_representation(A, "A", 1)
+    return A.astype(np.float64) - A.mean(axis=0, dtype=np.float64)
+
+
+def _centred_unit_scale(A, name):
+    """A_c / max|A_c|: CKA ignores scale, and this keeps every product far from overflow."""
+    _check_not_constant(A, name, "CKA")
+    centred = center_columns(A)
+    return centred / np.abs(centred).max()
+
+
+def linear_cka(X, Y):
+    """Linear CKA in feature space: ‖Y_c^T X_c‖_F^2 / (‖X_c^T X_c‖_F ‖Y_c^T Y_c‖_F).
+
+    Kornblith et al. (2019); X_c, Y_c are the column-centred (N, D1) and (N, D2)
+    representations of the same N inputs. O(N D^2) time, no N x N matrix.
+    """
+    X, Y = _check_pair(X, Y, min_samples=2)
+    X_c, Y_c = _centred_unit_scale(X, "X"), _centred_unit_scale(Y, "Y")
+    cross = np.linalg.norm(Y_c.T @ X_c) ** 2
+    cka = cross / (np.linalg.norm(X_c.T @ X_c) * np.linalg.norm(Y_c.T @ Y_c))
+    return float(np.clip(cka, 0.0, 1.0))
+
+
+# ---- book/12_similarity.ipynb cell 27 (id 6ce8b3a4) ----
+def hsic_unbiased(K, L):
+    """Unbiased HSIC_u of Song et al. (2012) from two N x N Gram matrices (N >= 4).
+
+    HSIC_u = [tr(K'L') + 1'K'1 1'L'1 / ((N-1)(N-2)) - 2/(N-2) 1'K'L'1] / (N(N-3)),
+    K' = K with zero diagonal.
+    """
+    K, L = _check_grams(K, L)
+    n = K.shape[0]
+    if n < 4:
+        raise ValueError(f"the unbiased HSIC needs N >= 4 samples, got N = {n}")
+    K, L = K.copy(), L.copy()
+    np.fill_diagonal(K, 0.0)
+    np.fill_diagonal(L, 0.0)
+    row_k, row_l = K.sum(axis=0), L.sum(axis=0)
+    total = (np.sum(K * L) + row_k.sum() * row_l.sum() / ((n - 1) * (n - 2))
+             - 2.0 / (n - 2) * (row_k @ row_l))
+    return float(total / (n * (n - 3)))
+
+
+def _hsic_unbiased_features(X_c, Y_c):
+    """N(N-3) HSIC_u for centred features, no N x N matrix (the feature-space identity)."""
+    n = X_c.shape[0]
+    k, l = np.einsum("ij,ij->i", X_c, X_c), np.einsum("ij,ij->i", Y_c, Y_c)
+    return (np.linalg.norm(Y_c.T @ X_c) ** 2 - n / (n - 2) * (k @ l)
+            + k.sum() * l.sum() / ((n - 1) * (n - 2)))
+
+
+def debiased_linear_cka(X, Y):
+    """Debiased linear CKA: HSIC_u(X, Y) / sqrt(HSIC_u(X, X) HSIC_u(Y, Y)), feature space.
+
+    Kornblith et al. (2019) with Song et al.'s (2012) unbiased HSIC; N >= 4. Not confined
+    to [0, 1]: near 0 (either sign) for independent representations.
+    """
+    X, Y = _check_pair(X, Y, min_samples=4)
+    X_c, Y_c = _centred_unit_scale(X, "X"), _centred_unit_scale(Y, "Y")
+    self_x, self_y = _hsic_unbiased_features(X_c, X_c), _hsic_unbiased_features(Y_c, Y_c)
+    if self_x <= 0 or self_y <= 0:
+        raise ValueError("the unbiased self-similarity HSIC_u(X, X) or HSIC_u(Y, Y) is not "
+                         "positive (too few samples for the width?): debiased CKA undefined")
+    return float(_hsic_unbiased_features(X_c, Y_c) / np.sqrt(self_x * self_y))
+
+
+# ---- book/12_similarity.ipynb cell 37 (id d69fe84c) ----
+def _as_representation_list(representations):
+    """A stack (M, N, D) or a sequence of (N, D_m) arrays -> list of checked arrays."""
+    if isinstance(representations, np.ndarray) and representations.ndim != 3:
+        raise ValueError("representations must be a stack (M, N, D) or a list of (N, D_m) "
+                         f"arrays, got an array of shape {representations.shape}")
+    reps = [_check_representation(A, f"representations[{m}]", 2)
+            for m, A in enumerate(representations)]
+    if len(reps) < 1 or len({A.shape[0] for A in reps}) != 1:
+        raise ValueError("representations must be one or more arrays with the same number "
+                         f"of rows, got shapes {[A.shape for A in reps]}")
+    return reps
+
+
+def cka_matrix(representations):
+    """Linear CKA between every pair of M representations of the same inputs, (M, M)."""
+    reps = _as_representation_list(representations)
+    centred = [_centred_unit_scale(A, f"representations[{m}]") for m, A in enumerate(reps)]
+    self_norms = np.array([np.linalg.norm(A.T @ A) for A in centred])
+    cka = np.ones((len(reps), len(reps)))
+    for i in range(len(reps)):
+        for j in range(i):
+            cross = np.linalg.norm(centred[j].T @ centred[i]) ** 2
+            cka[i, j] = cka[j, i] = cross / (self_norms[i] * self_norms[j])
+    return np.clip(cka, 0.0, 1.0)
+
+
+def rsa_matrix(representations, *, method="spearman"):
+    """RSA (correlation of pairwise-distance vectors) between every pair, (M, M)."""
+    reps = _as_representation_list(representations)
+    if reps[0].shape[0] < 3:
+        raise ValueError("RSA needs at least 3 inputs (rows)")
+    distances = np.stack([_ranks_if(representational_distances(A), method) for A in reps])
+    for m, d in enumerate(distances):
+        _pearson(d, d, f"representations[{m}]", f"representations[{m}]")  # refuse constants
+    return np.clip(np.corrcoef(distances), -1.0, 1.0)
