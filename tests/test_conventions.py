@@ -1,0 +1,112 @@
+"""superposition_lib.conventions: argument checks, dtype rules and seeding."""
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
+
+from superposition_lib.conventions import (as_generator, check_array, check_in_range,
+                                           check_positive_int)
+
+
+# ---- as_generator
+def test_same_seed_same_stream():
+    assert np.array_equal(as_generator(3).random(5), as_generator(3).random(5))
+
+
+def test_numpy_integer_seed_accepted():
+    assert np.array_equal(as_generator(np.int64(3)).random(2), as_generator(3).random(2))
+
+
+def test_generator_passes_through_and_advances():
+    rng = np.random.default_rng(0)
+    assert as_generator(rng) is rng
+    first, second = as_generator(rng).random(), as_generator(rng).random()
+    assert first != second
+
+
+@pytest.mark.parametrize("bad", [None, 1.5, "7", True, np.random.RandomState(0), [1]])
+def test_as_generator_rejects(bad):
+    with pytest.raises(TypeError, match="seed_arg"):
+        as_generator(bad, name="seed_arg")
+
+
+# ---- check_positive_int
+@given(st.integers(min_value=1, max_value=10**12))
+def test_positive_int_accepts(value):
+    assert check_positive_int(value, "n") == value
+    assert check_positive_int(np.int32(min(value, 2**31 - 1)), "n") == min(value, 2**31 - 1)
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-3, ValueError), (2.0, TypeError),
+                                        (True, TypeError), ("3", TypeError), (None, TypeError)])
+def test_positive_int_rejects(bad, error):
+    with pytest.raises(error, match="n_things"):
+        check_positive_int(bad, "n_things")
+
+
+# ---- check_array
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.uint16, np.bool_, np.float16,
+                                   np.float64])
+def test_check_array_makes_float64(dtype):
+    assert check_array(np.ones(3, dtype=dtype), "x").dtype == np.float64
+
+
+def test_check_array_keeps_float32_and_does_not_copy():
+    x32, x64 = np.ones(3, np.float32), np.ones(3)
+    assert check_array(x32, "x") is x32
+    assert check_array(x64, "x") is x64
+
+
+@pytest.mark.parametrize("bad", ["abc", b"abc", None, np.array(["a"]), np.array([1 + 2j]),
+                                 np.array([object()], dtype=object)])
+def test_check_array_rejects_non_numbers(bad):
+    with pytest.raises(TypeError, match="arr_name"):
+        check_array(bad, "arr_name")
+
+
+@pytest.mark.parametrize("bad", [[np.nan], [1.0, np.inf], [[-np.inf]]])
+def test_check_array_rejects_non_finite(bad):
+    with pytest.raises(ValueError, match="arr_name.*finite"):
+        check_array(bad, "arr_name")
+    assert np.isnan(check_array([np.nan], "x", finite=False)).all()
+
+
+def test_check_array_rank_and_shape():
+    assert check_array(np.zeros((2, 3)), "W", ndim=(2, 3), shape=(None, 3)).shape == (2, 3)
+    with pytest.raises(ValueError, match="W must be 1-D or 3-D"):
+        check_array(np.zeros((2, 3)), "W", ndim=(1, 3))
+    with pytest.raises(ValueError, match=r"W must have shape \(any, 4\)"):
+        check_array(np.zeros((2, 3)), "W", shape=(None, 4))
+    with pytest.raises(ValueError, match="W must have shape"):
+        check_array(np.zeros((2, 3, 4)), "W", shape=(None, 3))
+
+
+@given(hnp.arrays(np.float64, hnp.array_shapes(max_dims=3, max_side=4),
+                  elements=st.floats(-1e6, 1e6)))
+def test_check_array_is_identity_on_finite_float64(x):
+    assert check_array(x, "x") is x
+
+
+# ---- check_in_range
+@given(st.floats(0, 1, exclude_max=True))
+def test_in_range_half_open(value):
+    assert check_in_range(value, "s", 0, 1, high_open=True) == value
+
+
+@pytest.mark.parametrize("value, kwargs", [(1.0, {"high_open": True}), (0.0, {"low_open": True}),
+                                           (-1e-12, {}), (1 + 1e-12, {}), ([0.5, 2.0], {})])
+def test_in_range_rejects(value, kwargs):
+    with pytest.raises(ValueError, match="sparsity must lie in"):
+        check_in_range(value, "sparsity", 0, 1, **kwargs)
+
+
+def test_in_range_message_shows_interval_and_value():
+    with pytest.raises(ValueError, match=r"\(0, 1\].*0\.0"):
+        check_in_range(0.0, "decay", 0, 1, low_open=True)
+
+
+def test_in_range_rejects_nan_and_strings():
+    with pytest.raises(ValueError, match="p"):
+        check_in_range(np.nan, "p", 0, 1)
+    with pytest.raises(TypeError, match="p"):
+        check_in_range("0.5", "p", 0, 1)
