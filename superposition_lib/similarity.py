@@ -211,9 +211,12 @@ def debiased_linear_cka(X, Y):
     X, Y = _check_pair(X, Y, min_samples=4)
     X_c, Y_c = _centred_unit_scale(X, "X"), _centred_unit_scale(Y, "Y")
     self_x, self_y = _hsic_unbiased_features(X_c, X_c), _hsic_unbiased_features(Y_c, Y_c)
-    if self_x <= 0 or self_y <= 0:
-        raise ValueError("the unbiased self-similarity HSIC_u(X, X) or HSIC_u(Y, Y) is not "
-                         "positive (too few samples for the width?): debiased CKA undefined")
+    # Its terms are of size ‖A_c‖_F^4; a self-HSIC_u at rounding level of that is zero.
+    for value, A_c, name in ((self_x, X_c, "X"), (self_y, Y_c, "Y")):
+        if value <= 1e-10 * np.sum(A_c * A_c) ** 2:
+            raise ValueError(f"the unbiased self-similarity HSIC_u({name}, {name}) is not "
+                             "positive (too few samples, or one input carries all the "
+                             "variance): debiased CKA is undefined")
     return float(_hsic_unbiased_features(X_c, Y_c) / np.sqrt(self_x * self_y))
 
 
