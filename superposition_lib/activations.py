@@ -12,12 +12,15 @@ from superposition_lib.conventions import check_array
 
 
 def relu(x):
-    """ReLU(x) = max(0, x), elementwise; float32 stays float32, other input becomes float64."""
+    """ReLU(x) = max(0, x), elementwise.
+
+    float32 stays float32; any other real input becomes float64.
+    """
     x = check_array(x, "x")
     return np.maximum(x, 0)
 
 
 def relu_derivative(x):
-    """dReLU/dx = 1 where x > 0 and 0 where x <= 0 (0 at the kink); same dtype as relu(x)."""
+    """dReLU/dx = 1 where x > 0, 0 where x <= 0 (0 at the kink); dtype as relu(x)."""
     x = check_array(x, "x")
     return (x > 0).astype(x.dtype)

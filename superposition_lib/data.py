@@ -13,7 +13,10 @@ from superposition_lib.conventions import (as_generator, check_in_range,
 
 
 def feature_importance(n_features, decay=0.7):
-    """Feature importances I_i = decay**i, i = 0..n-1 (the seed's alpha**(i-1), 1-based i)."""
+    """Feature importances I_i = decay**i, i = 0..n-1.
+
+    The original document writes alpha**(i-1) with i counting from 1: the same numbers.
+    """
     n_features = check_positive_int(n_features, "n_features")
     decay = check_in_range(decay, "decay", 0.0, 1.0, low_open=True)
     if decay.ndim != 0:
@@ -26,7 +29,8 @@ def _check_float_dtype(dtype):
     try:
         dtype = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}") from None
+        raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}") \
+            from None
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"dtype must be np.float32 or np.float64, got {dtype}")
     return dtype.type
@@ -47,8 +51,8 @@ def _keep_probability(sparsity, n_features, n_instances):
         return keep[:, None, None]
     if keep.shape == (n_instances, n_features):
         return keep[:, None, :]
-    raise ValueError(f"with n_instances={n_instances}, sparsity must be a number or have shape "
-                     f"({n_instances},) or ({n_instances}, {n_features}), "
+    raise ValueError(f"with n_instances={n_instances}, sparsity must be a number or "
+                     f"have shape ({n_instances},) or ({n_instances}, {n_features}), "
                      f"got shape {sparsity.shape}")
 
 
@@ -62,11 +66,11 @@ def _data_shape(n_samples, n_features, n_instances):
 
 def generate_sparse_data(n_samples, n_features, sparsity, rng, *, n_instances=None,
                          dtype=np.float64):
-    """Sparse data x_ij = B_ij U_ij, B ~ Bernoulli(1 - S), U ~ Uniform[0, 1), from one draw.
+    """Sparse data x_ij = B_ij U_ij, B ~ Bernoulli(1 - S), U ~ Uniform[0, 1).
 
-    One uniform u per entry: with p = 1 - S, x = u / p where u < p, else 0. Returns (N, n), or
-    (I, N, n) when `n_instances` is given. `sparsity`: a number, (n,) per feature, or with
-    instances (I,) per instance or (I, n).
+    One uniform u per entry: with p = 1 - S, x = u / p where u < p, else 0.
+    Returns (N, n), or (I, N, n) when `n_instances` is given. `sparsity`: a number,
+    (n,) per feature, or with instances (I,) per instance or (I, n).
     """
     shape = _data_shape(n_samples, n_features, n_instances)
     dtype = _check_float_dtype(dtype)
@@ -83,8 +87,8 @@ def generate_sparse_data(n_samples, n_features, sparsity, rng, *, n_instances=No
 def generate_sparse_data_two_draws(n_samples, n_features, sparsity, rng):
     """The original document's generator, x = B * U with B and U drawn separately.
 
-    Same distribution as `generate_sparse_data` at twice the random numbers; kept to compare.
-    `sparsity` is a number or (n,) per feature.
+    Same distribution as `generate_sparse_data` from twice the random numbers; kept
+    to compare. `sparsity` is a number or (n,) per feature.
     """
     shape = _data_shape(n_samples, n_features, None)
     keep = _keep_probability(sparsity, shape[-1], None)

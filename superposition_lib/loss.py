@@ -16,11 +16,13 @@ def _check_loss_inputs(X, X_recon, importance):
     X_recon = check_array(X_recon, "X_recon", shape=X.shape)
     importance = check_array(importance, "importance", ndim=(1, 2))
     if importance.shape[-1] != X.shape[-1]:
-        raise ValueError(f"importance must have {X.shape[-1]} entries on its last axis (one per "
-                         f"feature of X, shape {X.shape}), got shape {importance.shape}")
+        raise ValueError(f"importance must have {X.shape[-1]} entries on its last axis "
+                         f"(one per feature of X, shape {X.shape}), "
+                         f"got shape {importance.shape}")
     if importance.ndim == 2 and (X.ndim != 3 or importance.shape[0] != X.shape[0]):
-        raise ValueError(f"importance of shape {importance.shape} (per instance) needs X of "
-                         f"shape ({importance.shape[0]}, N, {X.shape[-1]}), got {X.shape}")
+        raise ValueError(f"importance of shape {importance.shape} (per instance) needs "
+                         f"X of shape ({importance.shape[0]}, N, {X.shape[-1]}), "
+                         f"got {X.shape}")
     if np.any(importance < 0):
         raise ValueError("importance must be >= 0 (a negative weight rewards error)")
     # (I, n) -> (I, 1, n) so that each instance's weights apply to all of its samples.
@@ -28,13 +30,16 @@ def _check_loss_inputs(X, X_recon, importance):
 
 
 def weighted_loss_per_feature(X, X_recon, importance):
-    """Each feature's term I_i * mean_s (x_si - xhat_si)^2: (n,), or (I, n) with instances."""
+    """Each feature's term I_i * mean_s (x_si - xhat_si)^2; they sum to the loss.
+
+    Shape (n,), or (I, n) with an instance axis.
+    """
     X, X_recon, weights = _check_loss_inputs(X, X_recon, importance)
     return np.mean(weights * (X - X_recon) ** 2, axis=-2)
 
 
 def weighted_loss(X, X_recon, importance):
-    """L = (1/N) sum_s sum_i I_i (x_si - xhat_si)^2: summed over features, mean over the batch.
+    """L = (1/N) sum_s sum_i I_i (x_si - xhat_si)^2: sum over features, batch mean.
 
     X, X_recon (N, n) -> float; (I, N, n) -> (I,), one loss per instance.
     importance (n,), or (I, n) per instance.

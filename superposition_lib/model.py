@@ -35,8 +35,8 @@ def _init_std(init, scale, n_features, n_hidden):
     return float(scale)
 
 
-def init_params(n_features, n_hidden, rng, *, init="normal", scale=0.01, n_instances=None,
-                dtype=np.float64):
+def init_params(n_features, n_hidden, rng, *, init="normal", scale=0.01,
+                n_instances=None, dtype=np.float64):
     """Initial parameters: W ~ N(0, std^2) of shape (k, n), b = 0 of shape (n,).
 
     init="normal": std = scale, the original document's N(0, 0.01^2). init="xavier":
@@ -45,11 +45,15 @@ def init_params(n_features, n_hidden, rng, *, init="normal", scale=0.01, n_insta
     """
     n_features = check_positive_int(n_features, "n_features")
     n_hidden = check_positive_int(n_hidden, "n_hidden")
-    lead = () if n_instances is None else (check_positive_int(n_instances, "n_instances"),)
+    if n_instances is None:
+        lead = ()
+    else:
+        lead = (check_positive_int(n_instances, "n_instances"),)
     dtype = _check_float_dtype(dtype)
     std = _init_std(init, scale, n_features, n_hidden)
-    # Drawn in float64 and rounded: a float32 model starts from the float64 model's weights.
-    W = (std * as_generator(rng).standard_normal(lead + (n_hidden, n_features))).astype(dtype)
+    # Drawn in float64, then rounded: a float32 model starts from the float64 weights.
+    draws = as_generator(rng).standard_normal(lead + (n_hidden, n_features))
+    W = (std * draws).astype(dtype)
     return {"W": W, "b": np.zeros(lead + (n_features,), dtype=dtype)}
 
 
@@ -64,8 +68,8 @@ def _check_inputs(X, W):
     """X as (N, n) or, for one sample, (n,); with instances also (I, N, n)."""
     X = check_array(X, "X", ndim=(1, 2) if W.ndim == 2 else (2, 3))
     if X.shape[-1] != W.shape[-1]:
-        raise ValueError(f"X must have {W.shape[-1]} features on its last axis (W has shape "
-                         f"{W.shape}), got shape {X.shape}")
+        raise ValueError(f"X must have {W.shape[-1]} features on its last axis "
+                         f"(W has shape {W.shape}), got shape {X.shape}")
     if X.ndim == 3 and X.shape[0] != W.shape[0]:
         raise ValueError(f"X has {X.shape[0]} instances on its first axis but W has "
                          f"{W.shape[0]} (W shape {W.shape}, X shape {X.shape})")
@@ -74,8 +78,8 @@ def _check_inputs(X, W):
 
 def _check_params(params):
     if not isinstance(params, dict) or not {"W", "b"} <= params.keys():
-        raise TypeError("params must be a dict with keys 'W' and 'b' (see init_params), "
-                        f"got {type(params).__name__}")
+        raise TypeError("params must be a dict with keys 'W' and 'b' (see "
+                        f"init_params), got {type(params).__name__}")
     W = _check_weights(params["W"], "params['W']")
     b = check_array(params["b"], "params['b']", shape=W.shape[:-2] + W.shape[-1:])
     return W, b
@@ -88,7 +92,9 @@ def bottleneck(W, X):
 
 
 def forward(params, X, activation="relu"):
-    """Forward pass z = X W^T, x_linear = z W + b, x_recon = ReLU(x_linear), rows as samples.
+    """Forward pass z = X W^T, x_linear = z W + b, x_recon = ReLU(x_linear).
+
+    One sample per row of X.
 
     activation="linear" gives the linear model x_recon = x_linear = X W^T W + b.
     Returns (z, x_linear, x_recon).
@@ -98,7 +104,7 @@ def forward(params, X, activation="relu"):
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     z = X @ np.swapaxes(W, -1, -2)
-    # With instances, b (I, n) -> (I, 1, n): one bias row per instance, shared by its samples.
+    # With instances b (I, n) -> (I, 1, n): one bias row per instance, for all samples.
     x_linear = z @ W + (b[:, None, :] if W.ndim == 3 else b)
     x_recon = relu(x_linear) if activation == "relu" else x_linear
     return z, x_linear, x_recon

@@ -14,7 +14,8 @@ def test_same_seed_same_stream():
 
 
 def test_numpy_integer_seed_accepted():
-    assert np.array_equal(as_generator(np.int64(3)).random(2), as_generator(3).random(2))
+    assert np.array_equal(as_generator(np.int64(3)).random(2),
+                          as_generator(3).random(2))
 
 
 def test_generator_passes_through_and_advances():
@@ -34,11 +35,13 @@ def test_as_generator_rejects(bad):
 @given(st.integers(min_value=1, max_value=10**12))
 def test_positive_int_accepts(value):
     assert check_positive_int(value, "n") == value
-    assert check_positive_int(np.int32(min(value, 2**31 - 1)), "n") == min(value, 2**31 - 1)
+    small = min(value, 2**31 - 1)
+    assert check_positive_int(np.int32(small), "n") == small
 
 
-@pytest.mark.parametrize("bad, error", [(0, ValueError), (-3, ValueError), (2.0, TypeError),
-                                        (True, TypeError), ("3", TypeError), (None, TypeError)])
+@pytest.mark.parametrize("bad, error", [
+    (0, ValueError), (-3, ValueError), (2.0, TypeError), (True, TypeError),
+    ("3", TypeError), (None, TypeError)])
 def test_positive_int_rejects(bad, error):
     with pytest.raises(error, match="n_things"):
         check_positive_int(bad, "n_things")
@@ -57,8 +60,9 @@ def test_check_array_keeps_float32_and_does_not_copy():
     assert check_array(x64, "x") is x64
 
 
-@pytest.mark.parametrize("bad", ["abc", b"abc", None, np.array(["a"]), np.array([1 + 2j]),
-                                 np.array([object()], dtype=object)])
+@pytest.mark.parametrize("bad", [
+    "abc", b"abc", None, np.array(["a"]), np.array([1 + 2j]),
+    np.array([object()], dtype=object)])
 def test_check_array_rejects_non_numbers(bad):
     with pytest.raises(TypeError, match="arr_name"):
         check_array(bad, "arr_name")
@@ -72,7 +76,8 @@ def test_check_array_rejects_non_finite(bad):
 
 
 def test_check_array_rank_and_shape():
-    assert check_array(np.zeros((2, 3)), "W", ndim=(2, 3), shape=(None, 3)).shape == (2, 3)
+    ok = check_array(np.zeros((2, 3)), "W", ndim=(2, 3), shape=(None, 3))
+    assert ok.shape == (2, 3)
     with pytest.raises(ValueError, match="W must be 1-D or 3-D"):
         check_array(np.zeros((2, 3)), "W", ndim=(1, 3))
     with pytest.raises(ValueError, match=r"W must have shape \(any, 4\)"):
@@ -93,8 +98,9 @@ def test_in_range_half_open(value):
     assert check_in_range(value, "s", 0, 1, high_open=True) == value
 
 
-@pytest.mark.parametrize("value, kwargs", [(1.0, {"high_open": True}), (0.0, {"low_open": True}),
-                                           (-1e-12, {}), (1 + 1e-12, {}), ([0.5, 2.0], {})])
+@pytest.mark.parametrize("value, kwargs", [
+    (1.0, {"high_open": True}), (0.0, {"low_open": True}), (-1e-12, {}),
+    (1 + 1e-12, {}), ([0.5, 2.0], {})])
 def test_in_range_rejects(value, kwargs):
     with pytest.raises(ValueError, match="sparsity must lie in"):
         check_in_range(value, "sparsity", 0, 1, **kwargs)

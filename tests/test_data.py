@@ -16,7 +16,8 @@ def five_sigma(keep, n_entries):
 def test_importance_values():
     assert np.allclose(feature_importance(4, 0.5), [1, 0.5, 0.25, 0.125])
     assert np.array_equal(feature_importance(3, 1.0), np.ones(3))
-    assert feature_importance(1).shape == (1,) and feature_importance(5).dtype == np.float64
+    assert feature_importance(1).shape == (1,)
+    assert feature_importance(5).dtype == np.float64
 
 
 @given(st.integers(1, 200), st.floats(0.01, 1.0))
@@ -28,7 +29,8 @@ def test_importance_is_decreasing_from_one(n, decay):
 
 @pytest.mark.parametrize("n, decay, error, name", [
     (0, 0.7, ValueError, "n_features"), (2.0, 0.7, TypeError, "n_features"),
-    (3, 0.0, ValueError, "decay"), (3, 1.5, ValueError, "decay"), (3, -0.7, ValueError, "decay"),
+    (3, 0.0, ValueError, "decay"), (3, 1.5, ValueError, "decay"),
+    (3, -0.7, ValueError, "decay"),
     (3, np.nan, ValueError, "decay"), (3, [0.5, 0.7], ValueError, "decay"),
     (3, "0.7", TypeError, "decay")])
 def test_importance_rejects(n, decay, error, name):
@@ -64,7 +66,8 @@ def test_two_draws_matches_the_original_formula():
     rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
     mask = rng_b.binomial(1, 0.3, size=(30, 4))
     values = rng_b.uniform(0.0, 1.0, size=(30, 4))
-    assert np.array_equal(generate_sparse_data_two_draws(30, 4, 0.7, rng_a), values * mask)
+    ours = generate_sparse_data_two_draws(30, 4, 0.7, rng_a)
+    assert np.array_equal(ours, values * mask)
 
 
 def test_per_feature_sparsity():
@@ -83,11 +86,13 @@ def test_instances_scalar_per_instance_and_per_instance_feature():
     S_inst = np.array([0.0, 0.5, 0.9])
     X = generate_sparse_data(30_000, 4, S_inst, rng=7, n_instances=3)
     frac = np.count_nonzero(X, axis=(1, 2)) / X[0].size
-    assert np.all(np.abs(frac - (1 - S_inst)) <= five_sigma(1 - S_inst, X[0].size) + 1e-9)
+    bound = five_sigma(1 - S_inst, X[0].size) + 1e-9
+    assert np.all(np.abs(frac - (1 - S_inst)) <= bound)
     S_both = np.array([[0.0, 0.9], [0.9, 0.0]])
     X = generate_sparse_data(30_000, 2, S_both, rng=8, n_instances=2)
     frac = np.count_nonzero(X, axis=1) / X.shape[1]
-    assert np.all(np.abs(frac - (1 - S_both)) <= five_sigma(1 - S_both, X.shape[1]) + 1e-9)
+    bound = five_sigma(1 - S_both, X.shape[1]) + 1e-9
+    assert np.all(np.abs(frac - (1 - S_both)) <= bound)
 
 
 def test_square_case_is_per_feature_without_instances():

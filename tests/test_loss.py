@@ -12,7 +12,8 @@ def test_hand_example():
     X = np.array([[1.0, 0.0], [0.0, 0.5]])
     X_hat = np.array([[0.5, 0.0], [0.0, 0.0]])
     assert weighted_loss(X, X_hat, [1.0, 0.5]) == 0.1875
-    assert np.array_equal(weighted_loss_per_feature(X, X_hat, [1.0, 0.5]), [0.125, 0.0625])
+    per_feature = weighted_loss_per_feature(X, X_hat, [1.0, 0.5])
+    assert np.array_equal(per_feature, [0.125, 0.0625])
     assert isinstance(weighted_loss(X, X_hat, [1.0, 0.5]), float)
 
 
@@ -21,10 +22,12 @@ def test_hand_example():
 def test_equals_explicit_double_sum_and_is_batch_mean(N, n, seed):
     rng = np.random.default_rng(seed)
     X, X_hat, I = rng.random((N, n)), rng.random((N, n)), rng.random(n)
-    explicit = sum(I[i] * (X[s, i] - X_hat[s, i]) ** 2 for s in range(N) for i in range(n)) / N
+    explicit = sum(I[i] * (X[s, i] - X_hat[s, i]) ** 2
+                   for s in range(N) for i in range(n)) / N
     assert weighted_loss(X, X_hat, I) == pytest.approx(explicit, rel=1e-12)
     # The original document's summed loss is N times ours.
-    assert np.sum(I * (X - X_hat) ** 2) == pytest.approx(N * weighted_loss(X, X_hat, I), rel=1e-12)
+    summed = np.sum(I * (X - X_hat) ** 2)
+    assert summed == pytest.approx(N * weighted_loss(X, X_hat, I), rel=1e-12)
     # Repeating the batch does not change a mean.
     doubled = weighted_loss(np.vstack([X, X]), np.vstack([X_hat, X_hat]), I)
     assert doubled == pytest.approx(weighted_loss(X, X_hat, I), rel=1e-12)
@@ -54,7 +57,8 @@ def test_instances_shared_and_per_instance_importance():
         assert losses.shape == (3,)
         for i in range(3):
             wi = weights if weights.ndim == 1 else weights[i]
-            assert losses[i] == pytest.approx(weighted_loss(X[i], X_hat[i], wi), rel=1e-12)
+            alone = weighted_loss(X[i], X_hat[i], wi)
+            assert losses[i] == pytest.approx(alone, rel=1e-12)
         per_feature = weighted_loss_per_feature(X, X_hat, weights)
         assert per_feature.shape == (3, 4)
         assert np.allclose(per_feature.sum(axis=1), losses, rtol=1e-12)
@@ -72,7 +76,8 @@ def test_zero_model_expected_loss():
 
 def test_float32_input():
     X = np.ones((3, 2), dtype=np.float32)
-    assert weighted_loss_per_feature(X, 0 * X, np.ones(2, np.float32)).dtype == np.float32
+    ones = np.ones(2, np.float32)
+    assert weighted_loss_per_feature(X, 0 * X, ones).dtype == np.float32
     assert weighted_loss(X, 0 * X, np.ones(2, np.float32)) == pytest.approx(2.0)
 
 
@@ -88,7 +93,8 @@ X0 = np.zeros((4, 3))
     (X0, X0 + np.nan, np.ones(3), ValueError, "X_recon"),
     (X0, X0, np.ones(4), ValueError, "importance"),
     (X0, X0, np.ones((2, 3)), ValueError, "importance"),
-    (np.zeros((2, 4, 3)), np.zeros((2, 4, 3)), np.ones((3, 3)), ValueError, "importance"),
+    (X0[None].repeat(2, 0), X0[None].repeat(2, 0), np.ones((3, 3)), ValueError,
+     "importance"),
     (X0, X0, [1.0, -1.0, 1.0], ValueError, "importance"),
     (X0, X0, [1.0, np.inf, 1.0], ValueError, "importance"),
     (X0, X0, None, TypeError, "importance"),

@@ -1,4 +1,4 @@
-"""superposition_lib.model: initialisation, forward pass, bottleneck, instances, bad input."""
+"""superposition_lib.model: init, forward pass, bottleneck, instances, bad input."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -78,7 +78,8 @@ def test_forward_matches_column_form_per_sample():
     for x, zr, outr in zip(X, z, out):
         zc = p["W"] @ x
         assert np.allclose(zc, zr, rtol=1e-12, atol=1e-14)
-        assert np.allclose(np.maximum(p["W"].T @ zc + p["b"], 0), outr, rtol=1e-12, atol=1e-14)
+        column = np.maximum(p["W"].T @ zc + p["b"], 0)
+        assert np.allclose(column, outr, rtol=1e-12, atol=1e-14)
     assert np.allclose(bottleneck(p["W"], X), z, rtol=1e-12, atol=0)
 
 
@@ -131,19 +132,21 @@ def test_inputs_not_modified():
     X = generate_sparse_data(10, 5, 0.5, rng=0)
     X0 = X.copy()
     forward(p, X)
-    assert np.array_equal(p["W"], W) and np.array_equal(p["b"], b) and np.array_equal(X, X0)
+    assert np.array_equal(p["W"], W) and np.array_equal(p["b"], b)
+    assert np.array_equal(X, X0)
 
 
 GOOD = init_params(5, 2, rng=0)
 GOOD_I = init_params(5, 2, rng=0, n_instances=3)
+WNAME, BNAME = r"params\['W'\]", r"params\['b'\]"
 
 
 @pytest.mark.parametrize("params, X, kwargs, error, name", [
     ([1, 2], np.zeros((3, 5)), {}, TypeError, "params"),
     ({"W": GOOD["W"]}, np.zeros((3, 5)), {}, TypeError, "params"),
-    ({"W": np.zeros(5), "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, r"params\['W'\]"),
-    ({"W": GOOD["W"], "b": np.zeros(4)}, np.zeros((3, 5)), {}, ValueError, r"params\['b'\]"),
-    ({"W": GOOD_I["W"], "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, r"params\['b'\]"),
+    ({"W": np.zeros(5), "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, WNAME),
+    ({"W": GOOD["W"], "b": np.zeros(4)}, np.zeros((3, 5)), {}, ValueError, BNAME),
+    ({"W": GOOD_I["W"], "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, BNAME),
     ({"W": GOOD["W"] * np.nan, "b": GOOD["b"]}, np.zeros((3, 5)), {}, ValueError, "W"),
     ({"W": np.zeros((0, 5)), "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, "W"),
     (GOOD, np.zeros((3, 4)), {}, ValueError, "X"),
