@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Speed and memory of the similarity and sparsity measures (book chapters 12 and 13).
+
+    .venv/bin/python benchmarks/bench_similarity.py             # about a minute
+    .venv/bin/python benchmarks/bench_similarity.py --full-gram # also the N x N form at
+                                                                # N = 10,000 (minutes, ~4 GB)
+
+What it measures, each comparison side by side in one run (timings on a shared machine are
+noisy; ratios taken in the same run are what to trust):
+
+1. `linear_cka` (feature-space form) at N = 100,000, D1 = 5, D2 = 40: time and peak memory.
+2. The original document's N x N centering-matrix form (`linear_cka_gram`) against the
+   feature form at growing N. By default the N x N form runs only up to N = 2,000 and its time
+   and memory at N = 10,000 are EXTRAPOLATED (time by a power law fitted to the measured N,
+   memory by N^2 from the largest measured N); `--full-gram` measures N = 10,000 instead.
+3. `gini` on 10^7 values against the original document's code, float64 and float32.
+4. `rsa` at N = 5,000 (12.5 million pairwise distances per representation).
+
+Peak memory is measured with `tracemalloc` (numpy reports its allocations to it) in a separate
+call from the timing, and excludes the inputs, which are allocated before tracing starts.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+import tracemalloc
+
+import numpy as np
+
+from superposition_lib.metrics import gini
+from superposition_lib.similarity import linear_cka, linear_cka_gram, rsa
+
+MIB = 2 ** 20
+
+
+def best_time(call, repeats):
+    """Best wall-clock time of `repeats` calls: the one least disturbed by other processes."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_memory(call):
+    """Peak bytes allocated during one call (inputs allocated before are not counted)."""
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def gini_original(activations):
+    """The original document's Gini code, verbatim."""
+    flat_acts = np.abs(activations.flatten())
+    sorted_acts = np.sort(flat_acts)
+    n = len(sorted_acts)
+    index = np.arange(1, n + 1)
+    return (2 * np.sum(index * sorted_acts)) / (n * np.sum(sorted_acts)) - (n + 1) / n
+
+
+def machine():
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info
+                       if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} logical cores, numpy {np.__version__}, " \
+           f"Python {platform.python_version()}"
+
+
+def bench_feature_cka(rng, repeats):
+    n, d1, d2 = 100_000, 5, 40
+    X = rng.standard_normal((n, d1))
+    Y = X @ rng.standard_normal((d1, d2)) + rng.standard_normal((n, d2))
+    seconds = best_time(lambda: linear_cka(X, Y), repeats)
+    peak = peak_memory(lambda: linear_cka(X, Y))
+    inputs = X.nbytes + Y.nbytes
+    print("## linear_cka, feature-space form, N = 100,000, D1 = 5, D2 = 40\n")
+    print("| time (best of %d) | peak extra memory | inputs | peak / inputs |" % repeats)
+    print("|---|---|---|---|")
+    print(f"| {seconds * 1e3:.1f} ms | {peak / MIB:.1f} MiB | {inputs / MIB:.1f} MiB "
+          f"| {peak / inputs:.2f} |\n")
+    return seconds, peak
+
+
+def bench_gram_against_feature(rng, full_gram):
+    sizes = [500, 1000, 2000] + ([10_000] if full_gram else [])
+    rows = []
+    for n in sizes:
+        X = rng.standard_normal((n, 5))
+        Y = X @ rng.standard_normal((5, 40)) + rng.standard_normal((n, 40))
+        slow = best_time(lambda: linear_cka_gram(X, Y), 1 if n >= 2000 else 3)
+        fast = best_time(lambda: linear_cka(X, Y), 7)
+        slow_peak = peak_memory(lambda: linear_cka_gram(X, Y))
+        fast_peak = peak_memory(lambda: linear_cka(X, Y))
+        agree = abs(linear_cka_gram(X, Y) - linear_cka(X, Y))
+        rows.append((n, slow, fast, slow_peak, fast_peak, agree))
+    print("## Linear CKA: the N x N centering-matrix form against the feature form "
+          "(D1 = 5, D2 = 40)\n")
+    print("| N | N x N form | feature form | time ratio | N x N peak memory "
+          "| feature peak memory | abs. difference |")
+    print("|---|---|---|---|---|---|---|")
+    for n, slow, fast, slow_peak, fast_peak, agree in rows:
+        print(f"| {n:,} | {slow:.3f} s | {fast * 1e3:.2f} ms | {slow / fast:,.0f} "
+              f"| {slow_peak / MIB:,.0f} MiB | {fast_peak / MIB:.2f} MiB | {agree:.1e} |")
+    measured = [r for r in rows if r[0] <= 2000]
+    exponent, log_c = np.polyfit(np.log([r[0] for r in measured]),
+                                 np.log([r[1] for r in measured]), 1)
+    if not full_gram:
+        n_big, largest = 10_000, measured[-1]
+        t_big = np.exp(log_c) * n_big ** exponent
+        t_big_cubic = largest[1] * (n_big / largest[0]) ** 3
+        m_big = largest[3] * (n_big / largest[0]) ** 2
+        print(f"| 10,000 (extrapolated) | {t_big:.0f} s (fit N^{exponent:.2f}); "
+              f"{t_big_cubic:.0f} s (N^3 from N = {largest[0]:,}) | — | — "
+              f"| {m_big / 2 ** 30:.1f} GiB (N^2 from N = {largest[0]:,}) | — | — |")
+    print(f"\nFitted exponent of the N x N form over N <= 2,000: t ∝ N^{exponent:.2f} "
+          "(O(N^3) matrix products; overheads flatten the small sizes).\n")
+    return rows, exponent
+
+
+def bench_gini(rng, repeats):
+    values = rng.random(10_000_000) * (rng.random(10_000_000) < 0.1)
+    values32 = values.astype(np.float32)
+    rows = []
+    for label, data in (("float64", values), ("float32", values32)):
+        ours = best_time(lambda: gini(data), repeats)
+        original = best_time(lambda: gini_original(data), repeats)
+        rows.append((label, ours, original, peak_memory(lambda: gini(data)),
+                     peak_memory(lambda: gini_original(data)),
+                     abs(gini(data) - gini_original(data))))
+    print("## Gini coefficient on 10^7 values (90 % zeros)\n")
+    print("| dtype | gini | original code | ratio | gini peak memory "
+          "| original peak memory | abs. difference |")
+    print("|---|---|---|---|---|---|---|")
+    for label, ours, original, peak, peak_original, diff in rows:
+        print(f"| {label} | {ours:.2f} s | {original:.2f} s | {original / ours:.2f} "
+              f"| {peak / MIB:.0f} MiB | {peak_original / MIB:.0f} MiB | {diff:.1e} |")
+    print()
+    return rows
+
+
+def bench_rsa(rng):
+    n = 5_000
+    X = rng.standard_normal((n, 5))
+    Y = np.tanh(X @ rng.standard_normal((5, 40)))
+    rows = []
+    for method in ("pearson", "spearman"):
+        seconds = best_time(lambda: rsa(X, Y, method=method), 2)
+        rows.append((method, seconds, peak_memory(lambda: rsa(X, Y, method=method))))
+    pairs = n * (n - 1) // 2
+    print(f"## RSA at N = 5,000 ({pairs:,} distances per representation), D1 = 5, D2 = 40\n")
+    print("| correlation | time (best of 2) | peak memory |")
+    print("|---|---|---|")
+    for method, seconds, peak in rows:
+        print(f"| {method} | {seconds:.2f} s | {peak / MIB:.0f} MiB |")
+    print()
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full-gram", action="store_true",
+                        help="also run the N x N form at N = 10,000 (minutes, ~4 GB)")
+    args = parser.parse_args(argv)
+    rng = np.random.default_rng(0)
+    print(f"Machine: {machine()}\n")
+    start = time.perf_counter()
+    bench_feature_cka(rng, repeats=7)
+    bench_gram_against_feature(rng, args.full_gram)
+    bench_gini(rng, repeats=3)
+    bench_rsa(rng)
+    print(f"(whole benchmark: {time.perf_counter() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
