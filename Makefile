@@ -1,16 +1,24 @@
-# The README's commands. Each target sets up .venv from nothing (Python 3.11 + pip are all it needs).
+# The README's commands. Each target sets up .venv from nothing (Python 3.11 + pip are all it
+# needs; the book's widgets also need npm, see web/fetch-widgets.sh).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+JB     := $(VENV)/bin/jupyter-book
 # Re-install whenever pyproject.toml changes.
 STAMP  := $(VENV)/.installed
+# require.js and the widget manager, served by the book itself (fetched once with npm).
+WIDGETS := web/widgets/embed-amd.js
+PYTEST := $(PY) -m pytest -n 2 --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book test lab export execute clean
+.PHONY: help book test student lab export execute widgets clean
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make book     build the HTML book into _build/html (executes every chapter)"
-	@echo "make test     run every chapter under nbval, then the library's tests"
+	@echo "make test     run every chapter under nbval, the library's tests, and the"
+	@echo "              real-browser test of the book (skipped when no Chromium is found)"
+	@echo "make student  write the student edition into _build/student/ and check that each"
+	@echo "              notebook runs up to its first exercise and fails exactly there"
 	@echo "make lab      open the chapters in JupyterLab with the project's kernel"
 	@echo "make export   regenerate superposition_lib/ from the chapters' export cells"
 	@echo "make execute  re-run every chapter in place (after editing one), keeping outputs"
@@ -22,19 +30,34 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[book,test]'
 	touch $@
 
+$(WIDGETS): web/fetch-widgets.sh
+	web/fetch-widgets.sh
+
+widgets: $(WIDGETS)
+
 export: $(STAMP)
 	$(PY) tools/export.py
 
 execute: $(STAMP)
 	$(PY) tools/execute.py
 
-book: $(STAMP)
+# The product: a fresh environment, so that every chapter executes and every warning shows.
+book: $(STAMP) $(WIDGETS)
 	$(PY) tools/export.py --check
-	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+	rm -rf _build/.doctrees _build/jupyter_execute
+	$(JB) build . --warningiserror --keep-going
 
-test: $(STAMP)
+# The browser test (tests/browser/) builds its own copy of the book from the committed outputs
+# into _build/test/ and leaves screenshots of every page in _build/screenshots/.
+test: $(STAMP) $(WIDGETS)
 	$(PY) tools/export.py --check
-	$(PY) -m pytest -n 2 --dist loadscope --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg book tests
+	@$(PY) -c "import sys; sys.path.insert(0, 'tests/browser'); import test_book; \
+	  test_book.find_chromium() or print('NOTE:', test_book.NO_CHROMIUM)"
+	$(PYTEST) --dist loadscope -rs book tests
+
+student: $(STAMP)
+	$(PY) tools/student.py --out _build/student
+	STUDENT_RUN=1 $(PYTEST) --dist load tests/test_student.py
 
 lab: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[lab]'

@@ -37,11 +37,12 @@ def library_modules(root: Path) -> list[tuple[str, str | None]]:
 
 
 def module_section(module: str, chapter: str | None) -> str:
-    """MyST for one module: a heading, the chapter it comes from, its members."""
+    """MyST for one module: a heading, the chapter it comes from, its members (autodoc emits
+    reStructuredText, hence `eval-rst`)."""
     origin = f"Built in {{doc}}`/{chapter}`." if chapter else ""
-    return (f"(api-{module})=\n## `{PACKAGE}.{module}`\n\n{origin}\n\n"
-            f"```{{automodule}} {PACKAGE}.{module}\n:members:\n:undoc-members:\n"
-            f":no-value:\n```\n")
+    return (f"(api-{module})=\n## {PACKAGE}.{module}\n\n{origin}\n\n"
+            f"```{{eval-rst}}\n.. automodule:: {PACKAGE}.{module}\n   :members:\n"
+            f"   :undoc-members:\n   :no-value:\n```\n")
 
 
 def api_markdown(root: Path) -> str:
@@ -75,7 +76,11 @@ def tidy_docstring(lines: list[str]) -> list[str]:
 
 
 def process_docstring(app, what, name, obj, options, lines):
-    if name.startswith(PACKAGE) and lines:
+    if not name.startswith(PACKAGE):
+        return
+    if what == "module":
+        lines[:] = []  # the module docstring is the chapter title, linked just above
+    elif lines:
         lines[:] = tidy_docstring(lines)
 
 
