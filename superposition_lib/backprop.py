@@ -1,0 +1,143 @@
+# GENERATED from book/05_backprop.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""Backpropagation by hand."""
+
+__all__ = ['loss_gradients_per_sample', 'loss_gradients', 'numerical_gradient', 'relative_error']
+
+
+# ---- book/05_backprop.ipynb cell 3 (id 6bb55499) ----
+import numpy as np
+
+from superposition_lib.activations import relu, relu_derivative
+from superposition_lib.conventions import check_array, check_in_range
+from superposition_lib.model import forward
+
+_ACTIVATIONS = ("relu", "linear")
+
+
+def _check_model_inputs(params, X, importance, activation):
+    """Validate params {"W", "b"}, X and importance for one model or a stack of instances."""
+    if not isinstance(params, dict) or not {"W", "b"} <= set(params):
+        raise TypeError("params must be a dict with keys 'W' and 'b', "
+                        f"got {type(params).__name__}")
+    W = check_array(params["W"], "params['W']", ndim=(2, 3))
+    lead, n = W.shape[:-2], W.shape[-1]
+    b = check_array(params["b"], "params['b']", shape=lead + (n,))
+    X = check_array(X, "X", shape=lead + (None, n))
+    importance = check_array(importance, "importance", ndim=(1, len(lead) + 1))
+    if importance.shape not in ((n,), lead + (n,)):
+        raise ValueError(f"importance must have shape ({n},) or {lead + (n,)}, "
+                         f"got {importance.shape}")
+    check_in_range(importance, "importance", 0.0, np.inf)
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"activation must be one of {_ACTIVATIONS}, got {activation!r}")
+    if importance.ndim == 2:
+        importance = importance[:, None, :]  # one row per instance, broadcast over the batch
+    return W, b, X, importance
+
+
+def loss_gradients_per_sample(params, X, importance, activation="relu"):
+    """Gradients of the mean weighted loss, one sample at a time (eqs. 5.1-5.5).
+
+    The original document's loop with outer products, corrected: the 1/B of the batch mean
+    is included and the per-sample gradients are summed. Slow; kept to check and time against.
+    """
+    W, b, X, importance = _check_model_inputs(params, X, importance, activation)
+    if W.ndim == 3:
+        per_instance = [loss_gradients_per_sample(
+            {"W": W[i], "b": b[i]}, X[i],
+            importance if importance.ndim == 1 else importance[i, 0], activation) for i in range(len(W))]
+        return {key: np.stack([g[key] for g in per_instance]) for key in ("W", "b")}
+    grad_W, grad_b = np.zeros_like(W), np.zeros_like(b)
+    batch_size = len(X)
+    for x in X:
+        z = W @ x                                                   # (k,)
+        x_linear = W.T @ z + b                                      # (n,)
+        x_recon = relu(x_linear) if activation == "relu" else x_linear
+        grad_x_recon = 2 * importance * (x_recon - x) / batch_size  # eq. 5.1
+        grad_x_linear = (grad_x_recon * relu_derivative(x_linear)  # eq. 5.2
+                         if activation == "relu" else grad_x_recon)
+        grad_b += grad_x_linear                                     # eq. 5.3
+        grad_z = W @ grad_x_linear                                  # eq. 5.4
+        grad_W_from_z = np.outer(grad_z, x)                         # eq. 5.5, encoder use
+        grad_W_from_linear = np.outer(z, grad_x_linear)             # eq. 5.5, decoder use
+        grad_W += grad_W_from_z + grad_W_from_linear
+    return {"W": grad_W, "b": grad_b}
+
+
+# ---- book/05_backprop.ipynb cell 5 (id be409fd8) ----
+def _transpose(A):
+    """Transpose the last two axes (each matrix of a stack)."""
+    return np.swapaxes(A, -1, -2)
+
+
+def loss_gradients(params, X, importance, activation="relu"):
+    """Gradients of the mean weighted loss for a whole batch (eqs. 5.6-5.7).
+
+    params {"W": (k, n) or (I, k, n), "b": (n,) or (I, n)}; X (B, n) or (I, B, n); importance
+    (n,) or (I, n). Returns {"W": like W, "b": like b}.
+    """
+    W, b, X, importance = _check_model_inputs(params, X, importance, activation)
+    z, x_linear, x_recon = forward({"W": W, "b": b}, X, activation=activation)
+    grad_recon = (2.0 / X.shape[-2]) * importance * (x_recon - X)        # eq. 5.1
+    delta = (grad_recon * relu_derivative(x_linear)                       # eq. 5.6
+             if activation == "relu" else grad_recon)
+    grad_z = delta @ _transpose(W)
+    grad_W = _transpose(grad_z) @ X + _transpose(z) @ delta               # eq. 5.7
+    return {"W": grad_W, "b": delta.sum(axis=-2)}
+
+
+# ---- book/05_backprop.ipynb cell 7 (id 96993b1f) ----
+def _scalar(value):
+    """The value of f as a finite Python float, or a clear error."""
+    value = np.asarray(value, dtype=np.float64)
+    if value.size != 1:
+        raise ValueError("f must return a scalar, got an array of shape "
+                         f"{value.shape} (for one loss per instance, return their sum)")
+    if not np.isfinite(value):
+        raise FloatingPointError(f"f returned {float(value)}; cannot take differences")
+    return float(value.reshape(()))
+
+
+def numerical_gradient(f, params, h=1e-5):
+    """Central finite differences (eq. 5.8) of the scalar f(params), entry by entry.
+
+    Evaluates f on a float64 copy of `params` (a dict of arrays), never on `params` itself.
+    Returns a dict of float64 arrays shaped like `params`.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    if not isinstance(params, dict) or not params:
+        raise TypeError("params must be a non-empty dict of arrays")
+    h = float(check_in_range(h, "h", 0.0, 1.0, low_open=True))
+    point = {key: np.array(check_array(value, f"params[{key!r}]"), dtype=np.float64)
+             for key, value in params.items()}
+    grads = {}
+    for key, theta in point.items():
+        flat, grad = theta.reshape(-1), np.empty(theta.size)
+        for j in range(theta.size):
+            saved = flat[j]
+            flat[j] = saved + h
+            above = _scalar(f(point))
+            flat[j] = saved - h
+            below = _scalar(f(point))
+            flat[j] = saved
+            grad[j] = (above - below) / (2 * h)
+        grads[key] = grad.reshape(theta.shape)
+    return grads
+
+
+def relative_error(a, b):
+    """||a - b|| / max(||a||, ||b||) (eq. 5.9); 0 when both are zero.
+
+    a and b are arrays of one shape, or dicts of such arrays with the same keys (the largest
+    error over the keys is returned).
+    """
+    if isinstance(a, dict) or isinstance(b, dict):
+        if not (isinstance(a, dict) and isinstance(b, dict)) or set(a) != set(b):
+            raise ValueError("a and b must both be dicts with the same keys, or both arrays")
+        return max(relative_error(a[key], b[key]) for key in a)
+    a = check_array(a, "a")
+    b = check_array(b, "b", shape=a.shape)
+    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)))
+    return 0.0 if scale == 0.0 else float(np.linalg.norm(a - b)) / scale

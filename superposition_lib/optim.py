@@ -1,0 +1,111 @@
+# GENERATED from book/06_adam.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""Adam: a step size per parameter."""
+
+__all__ = ['SGD', 'Adam']
+
+
+# ---- book/06_adam.ipynb cell 2 (id 424843e6) ----
+import numbers
+
+import numpy as np
+
+from superposition_lib.conventions import check_array, check_in_range
+
+
+def _check_hyperparameter(value, name, low, high, *, low_open=False, high_open=False):
+    """A hyperparameter is a real number in an interval; return it as a float."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    return float(check_in_range(value, name, low, high, low_open=low_open,
+                                high_open=high_open))
+
+
+def _check_step_arguments(params, grads):
+    """params and grads are dicts of float arrays with the same keys and shapes."""
+    if not isinstance(params, dict) or not isinstance(grads, dict):
+        raise TypeError("params and grads must be dicts of arrays, got "
+                        f"{type(params).__name__} and {type(grads).__name__}")
+    if set(params) != set(grads):
+        raise ValueError(f"grads must have the keys of params {sorted(params)}, "
+                         f"got {sorted(grads)}")
+    for key, value in params.items():
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+            raise TypeError(f"params[{key!r}] must be a float ndarray (it is updated in "
+                            f"place), got {type(value).__name__}")
+        check_array(grads[key], f"grads[{key!r}]", shape=value.shape, finite=False)
+
+
+class SGD:
+    """Plain gradient descent, theta <- theta - lr * g, updating the arrays in place."""
+
+    def __init__(self, lr=1e-2):
+        self.lr = _check_hyperparameter(lr, "lr", 0.0, np.inf, low_open=True)
+
+    def step(self, params, grads):
+        """Apply one update to every array in `params`; return `params`."""
+        _check_step_arguments(params, grads)
+        for key, theta in params.items():
+            theta -= self.lr * grads[key]
+        return params
+
+
+class Adam:
+    """Adam (eqs. 6.1-6.3) with optional decoupled weight decay (AdamW, eq. 6.4).
+
+    `step(params, grads)` updates the arrays of `params` in place. The moments `m[key]`,
+    `v[key]` are created on first use; `t` counts the steps taken.
+    """
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+        self.lr = _check_hyperparameter(lr, "lr", 0.0, np.inf, low_open=True)
+        self.beta1 = _check_hyperparameter(beta1, "beta1", 0.0, 1.0, high_open=True)
+        self.beta2 = _check_hyperparameter(beta2, "beta2", 0.0, 1.0, high_open=True)
+        self.eps = _check_hyperparameter(eps, "eps", 0.0, np.inf, low_open=True)
+        self.weight_decay = _check_hyperparameter(weight_decay, "weight_decay", 0.0, np.inf)
+        self.m, self.v, self.t = {}, {}, 0
+
+    def _moments(self, key, theta):
+        if key not in self.m:
+            self.m[key], self.v[key] = np.zeros_like(theta), np.zeros_like(theta)
+        elif self.m[key].shape != theta.shape:
+            raise ValueError(f"params[{key!r}] changed shape from {self.m[key].shape} to "
+                             f"{theta.shape}; use a new optimiser for a new model")
+        return self.m[key], self.v[key]
+
+    def step(self, params, grads):
+        """One Adam step on every array in `params` (in place); return `params`."""
+        _check_step_arguments(params, grads)
+        self.t += 1
+        step_size = self.lr / (1.0 - self.beta1 ** self.t)        # eq. 6.2 for m, folded
+        root_correction = np.sqrt(1.0 - self.beta2 ** self.t)      # eq. 6.2 for v, folded
+        for key, theta in params.items():
+            g = grads[key]
+            m, v = self._moments(key, theta)
+            m *= self.beta1
+            m += (1.0 - self.beta1) * g                            # eq. 6.1
+            v *= self.beta2
+            v += (1.0 - self.beta2) * (g * g)
+            if self.weight_decay:
+                theta *= 1.0 - self.lr * self.weight_decay         # eq. 6.4, decoupled
+            denominator = np.sqrt(v)
+            denominator /= root_correction
+            denominator += self.eps
+            theta -= step_size * m / denominator                   # eq. 6.3
+        return params
+
+    def reset(self, key, index=None, axis=0):
+        """Zero the moments of `key` (all of them, or entries `index` along `axis`).
+
+        Used when a few rows of a parameter are re-initialised (the SAE's resampling of dead
+        latents): their stale moments would otherwise steer the new rows. The step count `t`
+        is shared, so the reset rows get no fresh bias correction; their first steps are
+        therefore about 0.1 / sqrt(0.001), i.e. 3 times lr, before the averages warm up again.
+        """
+        if key not in self.m:
+            raise KeyError(f"no optimiser state for {key!r}; known keys: {sorted(self.m)}")
+        for moment in (self.m[key], self.v[key]):
+            if index is None:
+                moment[...] = 0.0
+            else:
+                np.moveaxis(moment, axis, 0)[index] = 0.0

@@ -1,0 +1,273 @@
+# GENERATED from book/07_training.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""Training many toy models at once."""
+
+__all__ = ['TrainingWorkspace', 'ProgressLine', 'TrainResult', 'train_toy_model']
+
+
+# ---- book/07_training.ipynb cell 2 (id f2ba0c21) ----
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from superposition_lib.conventions import (as_generator, check_array, check_in_range,
+                                           check_positive_int)
+from superposition_lib.data import feature_importance
+from superposition_lib.model import ACTIVATIONS, init_params
+from superposition_lib.optim import Adam
+
+
+class TrainingWorkspace:
+    """Preallocated arrays for training steps of I toy models at once (eqs. 7.1, 7.4-7.5).
+
+    The parameters live in one array `theta` (I, k + 1, n): rows 0..k-1 hold W, row k holds b;
+    `params` and `grads` are {"W", "b"} views into `theta` and `grad_theta`. `sample_batch(rng)`
+    fills a batch of sparse data in place; `loss_and_gradients(X)` returns the per-instance loss
+    (I,) and `grad_theta`, the gradient of the mean weighted loss (eqs. 5.1-5.7).
+    """
+
+    def __init__(self, params, importance, keep_probability, batch_size, activation="relu"):
+        W = check_array(params["W"], "params['W']", ndim=3)
+        n_instances, n_hidden, n_features = W.shape
+        dtype, batch = W.dtype, check_positive_int(batch_size, "batch_size")
+        per_instance = (n_instances, n_features)
+        b = check_array(params["b"], "params['b']", shape=per_instance)
+        importance = check_array(importance, "importance", shape=per_instance)
+        keep = check_array(keep_probability, "keep_probability", shape=per_instance)
+        check_in_range(keep, "keep_probability", 0.0, 1.0, low_open=True)
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+        self.activation, self.n_hidden = activation, n_hidden
+        self.theta = np.concatenate([W, b[:, None, :]], axis=1).astype(dtype)   # eq. 7.4
+        self.grad_theta = np.zeros_like(self.theta)
+        self.params = {"W": self.theta[:, :n_hidden], "b": self.theta[:, n_hidden]}
+        self.grads = {"W": self.grad_theta[:, :n_hidden], "b": self.grad_theta[:, n_hidden]}
+        self.keep = keep.astype(dtype)[:, None, :]
+        self.loss_weight = (2.0 / batch * importance).astype(dtype)[:, None, :]  # eq. 5.1
+        big = (n_instances, batch, n_features)
+        self.X, self.x_linear = np.zeros(big, dtype), np.zeros(big, dtype)
+        self.residual, self.delta = np.zeros(big, dtype), np.zeros(big, dtype)
+        self.mask = np.zeros(big, bool)
+        self.z = np.ones((n_instances, batch, n_hidden + 1), dtype)    # last column: the 1s
+        self.grad_z = np.zeros_like(self.z)
+        self.theta_T = np.zeros((n_instances, n_features, n_hidden + 1), dtype)
+        self._encoder_term = np.zeros_like(self.theta)
+        self.loss = np.zeros(n_instances, dtype)
+
+    def sample_batch(self, rng):
+        """Fill the batch X in place: x = u / p where u < p, else 0 (eq. 7.1)."""
+        X = self.X
+        rng.random(out=X, dtype=X.dtype)
+        X /= self.keep                       # u / p < 1 exactly when u < p
+        np.less(X, 1.0, out=self.mask)
+        X *= self.mask
+        return X
+
+    def loss_and_gradients(self, X=None):
+        """Per-instance loss (I,) and gradient (I, k + 1, n) for the batch X (eq. 7.5).
+
+        X defaults to the batch last drawn by `sample_batch`.
+        """
+        X = self.X if X is None else X
+        if X.shape != self.X.shape or X.dtype != self.X.dtype:
+            raise ValueError(f"X must have shape {self.X.shape} and dtype {self.X.dtype}, "
+                             f"got {X.shape} {X.dtype}")
+        k, z, grad_z = self.n_hidden, self.z, self.grad_z
+        np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))   # contiguous: faster matmul
+        np.matmul(X, self.theta_T[:, :, :k], out=z[:, :, :k])     # z = W x
+        np.matmul(z, self.theta, out=self.x_linear)               # W^T z + b, via z's 1s
+        residual, delta = self.residual, self.delta
+        if self.activation == "relu":
+            np.maximum(self.x_linear, 0.0, out=residual)
+        else:
+            np.copyto(residual, self.x_linear)
+        residual -= X                                             # x_hat - x
+        np.multiply(residual, self.loss_weight, out=delta)       # eq. 5.1
+        flat = (len(X), -1)
+        np.einsum("ij,ij->i", delta.reshape(flat), residual.reshape(flat), out=self.loss)
+        self.loss *= 0.5                                          # eq. 7.2
+        if self.activation == "relu":
+            np.greater(self.x_linear, 0.0, out=self.mask)
+            delta *= self.mask                                    # eq. 5.2
+        np.matmul(delta, self.theta_T, out=grad_z)                # dL/dz = W delta
+        grad_z[:, :, k] = 0.0                                     # the 1s have no gradient
+        np.matmul(z.transpose(0, 2, 1), delta, out=self.grad_theta)   # z delta^T, and b
+        np.matmul(grad_z.transpose(0, 2, 1), X, out=self._encoder_term)
+        self.grad_theta += self._encoder_term                     # eq. 7.5
+        return self.loss, self.grad_theta
+
+
+# ---- book/07_training.ipynb cell 7 (id 9f701421) ----
+def _under_test():
+    """True when running under CI, nbval or pytest: progress output would only be noise."""
+    return any(os.environ.get(name) for name in ("CI", "NBVAL", "PYTEST_CURRENT_TEST"))
+
+
+def _jupyter_display():
+    """IPython's `display` when running in a Jupyter kernel, else None (no import otherwise)."""
+    kernel_app = sys.modules.get("ipykernel.kernelapp")
+    if kernel_app is None or not kernel_app.IPKernelApp.initialized():
+        return None
+    from IPython.display import display
+    return display
+
+
+class ProgressLine:
+    """A one-line progress display for Jupyter or a terminal, erased when closed.
+
+    enabled None: shown only for runs longer than `delay` seconds and never under test
+    (env CI, NBVAL or PYTEST_CURRENT_TEST); False: never; True: always, except under test.
+    """
+
+    def __init__(self, total, *, enabled=None, description="training", delay=1.0,
+                 interval=0.5):
+        self.total, self.description = total, description
+        self.delay = 0.0 if enabled else delay
+        self.interval = interval
+        self.enabled = enabled is not False and not _under_test()
+        self._start = self._last = time.perf_counter()
+        self._display, self._handle, self._width = _jupyter_display(), None, 0
+        if self._display is None and not (enabled or sys.stderr.isatty()):
+            self.enabled = False  # a pipe or a log file: stay quiet unless asked
+
+    def update(self, done, loss=None):
+        """Show `done` of `total` (and the mean loss), at most once per `interval`."""
+        now = time.perf_counter()
+        if not self.enabled or now - self._start < self.delay or now - self._last < self.interval:
+            return
+        self._last = now
+        text = f"{self.description}: step {done:,}/{self.total:,}"
+        if loss is not None:
+            text += f", mean loss {float(np.mean(loss)):.5f}"
+        self._show(text + f", {now - self._start:.0f} s")
+
+    def _show(self, text):
+        if self._display is not None:
+            bundle = {"text/plain": text, "text/html": f"<code>{text}</code>"}
+            if self._handle is None:
+                self._handle = self._display(bundle, raw=True, display_id=True)
+            else:
+                self._handle.update(bundle, raw=True)
+        else:
+            sys.stderr.write("\r" + text.ljust(self._width))
+            sys.stderr.flush()
+            self._width = len(text)
+
+    def close(self):
+        """Erase the line, so a finished run leaves no stale progress behind."""
+        if self._handle is not None:
+            self._handle.update({"text/plain": "", "text/html": ""}, raw=True)
+        elif self._width:
+            sys.stderr.write("\r" + " " * self._width + "\r")
+            sys.stderr.flush()
+        self._handle, self._width = None, 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@dataclass
+class TrainResult:
+    """What `train_toy_model` returns; W and b are the arrays of `params`."""
+
+    W: np.ndarray              # (I, k, n)
+    b: np.ndarray              # (I, n)
+    losses: np.ndarray         # (n_logged, I): the loss of the batch at each logged step
+    steps_logged: np.ndarray   # (n_logged,): 0-based step numbers, before that step's update
+    params: dict
+    importance: np.ndarray     # (I, n)
+    sparsity: np.ndarray       # (I, n)
+
+
+def _per_instance(value, name, n_instances, n_features):
+    """A scalar, (I,) or (I, n) hyperparameter as an (I, n) float64 array."""
+    arr = np.array(check_array(value, name, ndim=(0, 1, 2)), dtype=np.float64)
+    if arr.ndim == 1 and arr.shape != (n_instances,):
+        raise ValueError(f"{name} has {arr.shape[0]} values (one per instance) but "
+                         f"n_instances is {n_instances}")
+    if arr.ndim == 2 and arr.shape != (n_instances, n_features):
+        raise ValueError(f"{name} must have shape ({n_instances}, {n_features}) "
+                         f"(n_instances, n_features), got {arr.shape}")
+    arr = arr[:, None] if arr.ndim == 1 else arr
+    return np.ascontiguousarray(np.broadcast_to(arr, (n_instances, n_features)))
+
+
+def _importance_per_instance(importance, n_instances, n_features):
+    """None (the book's 0.7**i), (n,) or (I, n) importances as an (I, n) array."""
+    if importance is None:
+        importance = feature_importance(n_features)
+    arr = check_array(importance, "importance", ndim=(1, 2))
+    if arr.shape not in ((n_features,), (n_instances, n_features)):
+        raise ValueError(f"importance must have shape ({n_features},) or "
+                         f"({n_instances}, {n_features}), got {arr.shape}")
+    check_in_range(arr, "importance", 0.0, np.inf)
+    return np.ascontiguousarray(np.broadcast_to(arr, (n_instances, n_features)),
+                                dtype=np.float64)
+
+
+def _check_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
+
+
+def _divergence(loss, step, lr):
+    """The error for a non-finite loss, naming the first instance that diverged."""
+    bad = np.flatnonzero(~np.isfinite(loss))
+    return FloatingPointError(
+        f"training diverged at step {step}: instance {bad[0]} has loss {loss[bad[0]]} "
+        f"({len(bad)} of {len(loss)} instances non-finite); try a smaller lr than {lr:g}")
+
+
+def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10_000,
+                    batch_size=1024, lr=1e-3, n_instances=1, seed=0, activation="relu",
+                    init="xavier", weight_decay=0.0, dtype=np.float64, log_every=10,
+                    progress=None):
+    """Train `n_instances` independent toy models at once with Adam (eqs. 7.1-7.3).
+
+    sparsity: scalar, (I,) or (I, n); importance: None (0.7**i), (n,) or (I, n). The random
+    stream: init_params draws first, then one (I, batch_size, n) uniform draw per step, so the
+    same seed gives the same result. A non-finite loss raises FloatingPointError.
+    """
+    n_features = check_positive_int(n_features, "n_features")
+    n_hidden = check_positive_int(n_hidden, "n_hidden")
+    steps = check_positive_int(steps, "steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    n_instances = check_positive_int(n_instances, "n_instances")
+    log_every = check_positive_int(log_every, "log_every")
+    dtype = _check_dtype(dtype)
+    sparsity = _per_instance(sparsity, "sparsity", n_instances, n_features)
+    check_in_range(sparsity, "sparsity", 0.0, 1.0, high_open=True)
+    importance = _importance_per_instance(importance, n_instances, n_features)
+    optimizer = Adam(lr=lr, weight_decay=weight_decay)
+    rng = as_generator(seed, "seed")
+    params = init_params(n_features, n_hidden, rng, init=init, n_instances=n_instances,
+                         dtype=dtype)
+    work = TrainingWorkspace(params, importance, 1.0 - sparsity, batch_size, activation)
+    # Adam is elementwise, so one array theta = [W; b] steps exactly like W and b apart.
+    theta, grad_theta = {"theta": work.theta}, {"theta": work.grad_theta}
+    steps_logged = np.unique(np.r_[np.arange(0, steps, log_every), steps - 1])
+    losses = np.empty((len(steps_logged), n_instances))
+    row = 0
+    # Overflow shows up as a non-finite loss, reported below with instance and step.
+    with ProgressLine(steps, enabled=progress) as line, np.errstate(over="ignore",
+                                                                    invalid="ignore"):
+        for step in range(steps):
+            loss, _ = work.loss_and_gradients(work.sample_batch(rng))
+            if not np.isfinite(loss).all():
+                raise _divergence(loss, step, lr)
+            if step == steps_logged[row]:
+                losses[row] = loss
+                row = min(row + 1, len(steps_logged) - 1)
+                line.update(step + 1, loss)
+            optimizer.step(theta, grad_theta)
+    params = {key: np.ascontiguousarray(value) for key, value in work.params.items()}
+    return TrainResult(params["W"], params["b"], losses, steps_logged, params, importance,
+                       sparsity)

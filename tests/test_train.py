@@ -1,0 +1,171 @@
+"""superposition_lib.train: the many-instance trainer, its workspace, progress and errors."""
+import numpy as np
+import pytest
+
+from superposition_lib.backprop import loss_gradients, relative_error
+from superposition_lib.data import feature_importance, generate_sparse_data
+from superposition_lib.loss import weighted_loss
+from superposition_lib.model import forward, init_params
+from superposition_lib.optim import Adam
+from superposition_lib.train import ProgressLine, TrainingWorkspace, train_toy_model
+
+
+def small(**kwargs):
+    args = dict(steps=60, batch_size=64, log_every=10)
+    args.update(kwargs)
+    return args
+
+
+def test_result_shapes_and_logging():
+    result = train_toy_model(7, 3, [0.5, 0.9], **small(n_instances=2, steps=55))
+    assert result.W.shape == (2, 3, 7) and result.b.shape == (2, 7)
+    assert result.params["W"] is result.W and result.params["b"] is result.b
+    assert list(result.steps_logged) == [0, 10, 20, 30, 40, 50, 54]
+    assert result.losses.shape == (7, 2) and np.all(np.isfinite(result.losses))
+    assert result.sparsity.shape == result.importance.shape == (2, 7)
+    assert np.allclose(result.importance[1], feature_importance(7))
+
+
+def test_same_seed_same_result_other_seed_other_result():
+    a = train_toy_model(6, 2, 0.8, **small(seed=11))
+    b = train_toy_model(6, 2, 0.8, **small(seed=11))
+    c = train_toy_model(6, 2, 0.8, **small(seed=12))
+    assert np.array_equal(a.W, b.W) and np.array_equal(a.losses, b.losses)
+    assert not np.array_equal(a.W, c.W)
+    rng_seeded = train_toy_model(6, 2, 0.8, **small(seed=np.random.default_rng(11)))
+    assert np.array_equal(rng_seeded.W, a.W)
+
+
+def test_training_lowers_the_loss():
+    result = train_toy_model(10, 3, 0.9, steps=600, batch_size=256, lr=3e-3)
+    assert result.losses[-5:].mean() < 0.5 * result.losses[:3].mean()
+
+
+@pytest.mark.parametrize("sparsity", [0.7, [0.1, 0.9, 0.99], np.full((3, 5), 0.6)])
+def test_sparsity_forms(sparsity):
+    result = train_toy_model(5, 2, sparsity, **small(n_instances=3))
+    assert result.sparsity.shape == (3, 5)
+    assert np.allclose(result.sparsity, np.broadcast_to(
+        np.asarray(sparsity).reshape(-1, 1) if np.ndim(sparsity) == 1 else sparsity, (3, 5)))
+
+
+def test_trainer_follows_the_documented_random_stream():
+    """init_params draws first, then one (I, B, n) draw per step: replayable by hand."""
+    sparsity, imp = np.array([0.3, 0.95]), feature_importance(6)
+    result = train_toy_model(6, 2, sparsity, **small(n_instances=2, steps=40))
+    stream = np.random.default_rng(0)
+    params = init_params(6, 2, stream, init="xavier", n_instances=2)
+    opt = Adam()
+    for _ in range(40):
+        X = generate_sparse_data(64, 6, sparsity, stream, n_instances=2)
+        opt.step(params, loss_gradients(params, X, imp))
+    assert relative_error(params["W"], result.W) < 1e-12
+    assert relative_error(params["b"], result.b) < 1e-12
+
+
+def test_instances_train_independently():
+    sparsity = np.array([0.5, 0.9, 0.99])
+    batched = train_toy_model(8, 3, sparsity, **small(n_instances=3, steps=80, seed=4))
+    stream = np.random.default_rng(4)
+    start = init_params(8, 3, stream, init="xavier", n_instances=3)
+    solo = TrainingWorkspace({"W": start["W"][2:], "b": start["b"][2:]},
+                             feature_importance(8)[None], np.full((1, 8), 0.01), 64)
+    opt = Adam()
+    for _ in range(80):
+        X = generate_sparse_data(64, 8, sparsity, stream, n_instances=3)
+        _, grad = solo.loss_and_gradients(np.ascontiguousarray(X[2:]))
+        opt.step({"theta": solo.theta}, {"theta": grad})
+    assert np.max(np.abs(solo.params["W"][0] - batched.W[2])) < 1e-12
+
+
+@pytest.mark.parametrize("activation", ["relu", "linear"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_workspace_matches_chapter_functions(activation, dtype):
+    rng = np.random.default_rng(3)
+    params = init_params(9, 4, rng, init="xavier", n_instances=2, dtype=dtype)
+    params["b"] += rng.normal(0, 0.1, params["b"].shape).astype(dtype)
+    importance = rng.uniform(0.1, 1, (2, 9))
+    sparsity = np.array([[0.5] * 9, [0.95] * 9])
+    work = TrainingWorkspace(params, importance, 1.0 - sparsity, 128, activation)
+    X = work.sample_batch(np.random.default_rng(9))
+    assert X.dtype == dtype
+    assert np.array_equal(X, generate_sparse_data(128, 9, sparsity, np.random.default_rng(9),
+                                                  n_instances=2, dtype=dtype))
+    loss, _ = work.loss_and_gradients()
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    assert relative_error(work.grads, loss_gradients(params, X, importance, activation)) < tol
+    expected = weighted_loss(X, forward(params, X, activation)[2], importance)
+    assert relative_error(loss, expected) < tol
+
+
+def test_float32_training():
+    result = train_toy_model(6, 2, 0.8, **small(dtype=np.float32))
+    assert result.W.dtype == np.float32 and np.all(np.isfinite(result.W))
+
+
+def test_divergence_names_instance_and_step():
+    importance = np.stack([feature_importance(5), np.full(5, 1e308)])
+    with pytest.raises(FloatingPointError, match=r"step \d+: instance 1 .*1 of 2"):
+        train_toy_model(5, 2, 0.5, importance, **small(n_instances=2))
+    with pytest.raises(FloatingPointError, match="instance 0"):
+        train_toy_model(5, 2, 0.5, **small(lr=1e200))
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    (dict(n_features=0), ValueError, "n_features"),
+    (dict(n_hidden=0), ValueError, "n_hidden"),
+    (dict(n_hidden=1.5), TypeError, "n_hidden"),
+    (dict(steps=0), ValueError, "steps"),
+    (dict(batch_size=0), ValueError, "batch_size"),
+    (dict(lr=0.0), ValueError, "lr"),
+    (dict(lr=-1.0), ValueError, "lr"),
+    (dict(n_instances=0), ValueError, "n_instances"),
+    (dict(log_every=0), ValueError, "log_every"),
+    (dict(sparsity=1.0), ValueError, "sparsity"),
+    (dict(sparsity=-0.1), ValueError, "sparsity"),
+    (dict(sparsity=[0.5, 0.9, 0.99]), ValueError, "sparsity"),
+    (dict(sparsity=[0.5, 1.0], n_instances=2), ValueError, "sparsity"),
+    (dict(sparsity=np.zeros((2, 4)), n_instances=2), ValueError, "sparsity"),
+    (dict(sparsity=np.nan), ValueError, "sparsity"),
+    (dict(importance=np.ones(4)), ValueError, "importance"),
+    (dict(importance=-np.ones(5)), ValueError, "importance"),
+    (dict(activation="tanh"), ValueError, "activation"),
+    (dict(init="uniform"), ValueError, "init"),
+    (dict(dtype=np.int64), ValueError, "dtype"),
+    (dict(weight_decay=-1.0), ValueError, "weight_decay"),
+    (dict(seed="zero"), TypeError, "seed"),
+])
+def test_bad_input_is_refused_by_name(kwargs, error, word):
+    args = dict(n_features=5, n_hidden=2, sparsity=0.9, steps=5, batch_size=8)
+    args.update(kwargs)
+    with pytest.raises(error, match=word):
+        train_toy_model(**args)
+
+
+def test_weight_decay_shrinks_weights():
+    plain = train_toy_model(6, 2, 0.9, **small(steps=200))
+    decayed = train_toy_model(6, 2, 0.9, **small(steps=200, weight_decay=50.0))
+    assert np.linalg.norm(decayed.W) < np.linalg.norm(plain.W)
+
+
+def test_progress_is_silent_under_test(capsys):
+    train_toy_model(5, 2, 0.9, **small(progress=True))
+    line = ProgressLine(10, enabled=True, interval=0.0)
+    line.update(5, np.array([0.1]))
+    line.close()
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_progress_shows_and_erases_in_a_terminal(capsys, monkeypatch):
+    for name in ("CI", "NBVAL", "PYTEST_CURRENT_TEST"):
+        monkeypatch.delenv(name, raising=False)
+    line = ProgressLine(10, enabled=True, interval=0.0)
+    line.update(5, np.array([0.25]))
+    line.close()
+    err = capsys.readouterr().err
+    assert "step 5/10" in err and "0.25000" in err and err.endswith("\r")
+    quiet = ProgressLine(10, enabled=False, interval=0.0)
+    quiet.update(5)
+    quiet.close()
+    assert capsys.readouterr().err == ""
