@@ -30,7 +30,7 @@ mkdir -p "$tmp/hm" "$tmp/rjs"
 tar -xzf "$tmp/jupyter-widgets-html-manager-1.0.15.tgz" -C "$tmp/hm"
 tar -xzf "$tmp/requirejs-2.3.8.tgz" -C "$tmp/rjs"
 
-# embed-amd.js loads its fonts from beside its AMD module URI; paths.js points that URI here.
+# embed-amd.js loads its fonts from beside its AMD module URI; setup.js points that URI here.
 cp "$tmp"/hm/package/dist/embed-amd.js "$tmp"/hm/package/dist/*.LICENSE.txt .
 cp "$tmp"/hm/package/dist/*.{eot,svg,ttf,woff,woff2} .
 cp "$tmp"/rjs/package/require.js .
