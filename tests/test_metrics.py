@@ -60,10 +60,13 @@ def test_gini_babies_and_rising_tide(a, n_zeros, tide):
     assert gini(a + tide) < gini(a)  # Rising tide
 
 
+POSITIVE = arrays(np.float64, st.integers(2, 60),
+                  elements=st.floats(1e-3, 1e3, allow_nan=False, allow_subnormal=False))
+
+
 @settings(max_examples=150, deadline=None)
-@given(NONNEG, st.data())
+@given(POSITIVE, st.data())
 def test_gini_robin_hood_and_its_reversal(a, data):
-    assume(a.size >= 2)
     order = np.argsort(a, kind="stable")
     poor, rich = order[0], order[-1]
     assume(a[rich] - a[poor] > 1e-6 * a[rich])
@@ -73,7 +76,6 @@ def test_gini_robin_hood_and_its_reversal(a, data):
     robin[rich] -= transfer
     robin[poor] += transfer
     assert gini(robin) < gini(a)
-    assume(a[poor] > 1e-6 * a[rich])
     reverse = a.copy()
     reverse[rich] += a[poor] / 2
     reverse[poor] -= a[poor] / 2
