@@ -1,0 +1,115 @@
+# GENERATED from book/08_superposition.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""Measuring superposition."""
+
+__all__ = ['superposition_matrix', 'feature_norms', 'feature_directions', 'interference', 'count_represented', 'seed_weight_norms', 'seed_pairwise_scores', 'estimate_loss', 'best_in_groups']
+
+
+# ---- book/08_superposition.ipynb cell 3 (id 973acd37) ----
+import numbers
+
+import numpy as np
+
+from superposition_lib.conventions import as_generator, check_array, check_positive_int
+from superposition_lib.data import generate_sparse_data
+from superposition_lib.loss import weighted_loss
+from superposition_lib.model import forward
+
+
+def _weights(W, name="W"):
+    """W as a float array of shape (k, n), or (I, k, n) for I model instances."""
+    W = check_array(W, name, ndim=(2, 3))
+    if 0 in W.shape:
+        raise ValueError(f"{name} must not have an empty axis, got shape {W.shape}")
+    return W
+
+
+def superposition_matrix(W):
+    """The superposition matrix M = WᵀW (n × n): M_ij = W_i · W_j, M_ii = ‖W_i‖²."""
+    W = _weights(W)
+    return np.swapaxes(W, -1, -2) @ W
+
+
+def feature_norms(W):
+    """Feature norms ‖W_i‖ = (Σ_h W_hi²)^½, the column lengths of W: (n,) or (I, n)."""
+    return np.linalg.norm(_weights(W), axis=-2)
+
+
+def feature_directions(W):
+    """Unit feature directions Ŵ_i = W_i / ‖W_i‖; a column that is exactly 0 stays 0."""
+    W = _weights(W)
+    norms = np.linalg.norm(W, axis=-2, keepdims=True)
+    # A dropped feature has no direction; 0 (not NaN) keeps sums over j finite.
+    return np.divide(W, norms, out=np.zeros_like(W), where=norms > 0)
+
+
+def interference(W):
+    """The paper's superposition of feature i: Σ_{j≠i} (Ŵ_i · W_j)², (n,) or (I, n)."""
+    W = _weights(W)
+    overlaps = np.swapaxes(feature_directions(W), -1, -2) @ W
+    off_diagonal = 1.0 - np.eye(W.shape[-1], dtype=W.dtype)
+    # Masking the diagonal, not subtracting ‖W_i‖² from the sum, loses no digits.
+    return np.sum((overlaps * off_diagonal) ** 2, axis=-1)
+
+
+def count_represented(W, threshold=0.5):
+    """How many features a model represents: #{i : ‖W_i‖ > threshold}, per instance."""
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
+    if not threshold > 0:
+        raise ValueError(f"threshold must be > 0, got {threshold!r}")
+    return np.sum(feature_norms(W) > threshold, axis=-1)
+
+
+# ---- book/08_superposition.ipynb cell 7 (id 6b4fb883) ----
+def seed_weight_norms(W):
+    """The original document's 'weight norms': ‖(WᵀW)_i‖ = (Σ_{j=1..n} (W_i · W_j)²)^½.
+
+    Equals ‖W_i‖ (‖W_i‖² + superposition_i)^½: length and interference mixed, not ‖W_i‖.
+    The sum runs over the n features (the document writes k).
+    """
+    return np.linalg.norm(superposition_matrix(W), axis=-2)
+
+
+def seed_pairwise_scores(W):
+    """The original document's s_ij = ⟨(WᵀW)_i, (WᵀW)_j⟩, i.e. the matrix (WᵀW)²."""
+    M = superposition_matrix(W)
+    return M @ M
+
+
+# ---- book/08_superposition.ipynb cell 11 (id a0dfa738) ----
+def estimate_loss(W, b, sparsity, importance, rng, *, n_samples=20_000,
+                  activation="relu", chunk=4096):
+    """Monte Carlo estimate of the expected loss E_x[Σ_i I_i (x_i − x̂_i)²], fresh data.
+
+    W (k, n) or (I, k, n), b (n,) or (I, n); sparsity and importance as for training.
+    Returns a float, or (I,) per instance. Works in chunks to bound memory.
+    """
+    W = _weights(W)
+    n_samples = check_positive_int(n_samples, "n_samples")
+    chunk = check_positive_int(chunk, "chunk")
+    rng = as_generator(rng)
+    n_instances = W.shape[0] if W.ndim == 3 else None
+    total, done = 0.0, 0
+    while done < n_samples:
+        size = min(chunk, n_samples - done)
+        X = generate_sparse_data(size, W.shape[-1], sparsity, rng,
+                                 n_instances=n_instances)
+        _, _, X_hat = forward({"W": W, "b": b}, X, activation)
+        total = total + size * weighted_loss(X, X_hat, importance)
+        done += size
+    return total / n_samples
+
+
+def best_in_groups(losses, group_size):
+    """Index of the lowest loss in each consecutive group of `group_size` instances.
+
+    losses (G * group_size,) -> flat indices (G,): "train several, keep the best".
+    """
+    losses = check_array(losses, "losses", ndim=1)
+    group_size = check_positive_int(group_size, "group_size")
+    if losses.size % group_size:
+        raise ValueError(f"losses has {losses.size} entries, not a multiple of "
+                         f"group_size={group_size}")
+    groups = losses.reshape(-1, group_size)
+    return np.arange(groups.shape[0]) * group_size + np.argmin(groups, axis=1)
