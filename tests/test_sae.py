@@ -1,4 +1,4 @@
-"""Sparse autoencoder (superposition_lib.sae): gradients, conventions, metrics, training, bad input."""
+"""superposition_lib.sae: gradients, conventions, metrics, training and bad input."""
 import numpy as np
 import pytest
 
@@ -7,10 +7,10 @@ from superposition_lib.optim import Adam
 from superposition_lib.sae import (SAE_KEYS, best_match_cosines, dead_fraction,
                                    decoder_norms, dense_fraction,
                                    fraction_variance_unexplained, init_sae_params,
-                                   latent_density, mean_active_latents, normalize_decoder,
-                                   remove_parallel_gradient, resample_dead_latents,
-                                   sae_forward, sae_gradients, sae_loss, sae_loss_terms,
-                                   shrinkage, train_sae)
+                                   latent_density, mean_active_latents,
+                                   normalize_decoder, remove_parallel_gradient,
+                                   resample_dead_latents, sae_forward, sae_gradients,
+                                   sae_loss, sae_loss_terms, shrinkage, train_sae)
 
 
 def random_sae(seed, n_inputs=3, n_latents=5, n_instances=None):
@@ -101,7 +101,8 @@ def test_loss_is_a_batch_mean_of_per_input_sums():
     assert sparsity == pytest.approx(np.sum(h) / 10)
     doubled = np.concatenate([Z, Z])
     _, h2, Z_hat2 = sae_forward(p, doubled)
-    assert sae_loss(doubled, Z_hat2, h2, 0.3) == pytest.approx(sae_loss(Z, Z_hat, h, 0.3))
+    assert sae_loss(doubled, Z_hat2, h2, 0.3) == \
+        pytest.approx(sae_loss(Z, Z_hat, h, 0.3))
 
 
 def test_decoder_norm_weighted_loss_is_invariant_to_rescaling_latents():
@@ -115,7 +116,8 @@ def test_decoder_norm_weighted_loss_is_invariant_to_rescaling_latents():
     values = []
     for params in (p, q):
         _, h, Z_hat = sae_forward(params, Z)
-        values.append(sae_loss(Z, Z_hat, h, 0.5, l1_weights=decoder_norms(params["W_dec"])))
+        norms = decoder_norms(params["W_dec"])
+        values.append(sae_loss(Z, Z_hat, h, 0.5, l1_weights=norms))
     assert values[0] == pytest.approx(values[1])
 
 
@@ -142,7 +144,8 @@ def test_metrics_closed_forms():
     assert fraction_variance_unexplained(Z, np.broadcast_to(Z.mean(0), Z.shape)) == \
         pytest.approx(1)
     assert shrinkage(Z, 0.25 * Z) == pytest.approx(0.25)
-    assert shrinkage(np.vstack([Z, np.zeros((5, 3))]), np.vstack([Z, np.ones((5, 3))])) == \
+    with_zero_rows = np.vstack([Z, np.zeros((5, 3))])
+    assert shrinkage(with_zero_rows, np.vstack([Z, np.ones((5, 3))])) == \
         pytest.approx(1), "rows with z = 0 are left out of the shrinkage mean"
 
 
@@ -176,9 +179,11 @@ def test_resampling_points_dead_latents_at_badly_reconstructed_inputs():
     assert np.all(p["b_enc"][0, [0, 3]] == 0)
     assert np.allclose(p["W_enc"][0, [0, 3]] @ [0.6, 0.8],
                        0.2 * np.linalg.norm(before["W_enc"][0, [1, 2]], axis=-1).mean())
-    assert np.array_equal(p["W_enc"][1], before["W_enc"][1]), "instance 1 had no dead latents"
-    assert np.all(optimizer.m["W_enc"][0, [0, 3]] == 0) and np.all(optimizer.v["W_dec"][0][:, 0] == 0)
-    assert np.all(optimizer.m["W_enc"][0, 1] != 0) and np.all(optimizer.m["W_enc"][1] != 0)
+    assert np.array_equal(p["W_enc"][1], before["W_enc"][1]), "instance 1 has none dead"
+    assert np.all(optimizer.m["W_enc"][0, [0, 3]] == 0)
+    assert np.all(optimizer.v["W_dec"][0][:, 0] == 0)
+    assert np.all(optimizer.m["W_enc"][0, 1] != 0)
+    assert np.all(optimizer.m["W_enc"][1] != 0)
 
 
 # ---- training ----
@@ -231,15 +236,16 @@ def test_divergence_raises_floating_point_error():
     (lambda: sae_forward(init_sae_params(2, 4, 0), np.ones((3, 5))), "d=2"),
     (lambda: sae_forward(init_sae_params(2, 4, 0, n_instances=2), np.ones((3, 4, 2))),
      "instances"),
-    (lambda: sae_forward({**init_sae_params(2, 4, 0), "b_enc": np.ones(3)}, np.ones((3, 2))),
-     "b_enc"),
+    (lambda: sae_forward({**init_sae_params(2, 4, 0), "b_enc": np.ones(3)},
+                         np.ones((3, 2))), "b_enc"),
     (lambda: train_sae(np.ones((5, 2)), 4, -1.0), "l1_coeff"),
     (lambda: train_sae(np.ones((5, 2)), 4, [0.1, 0.2], n_instances=3), "l1_coeff"),
     (lambda: train_sae(np.ones((5, 2)), 0, 0.1), "n_latents"),
     (lambda: train_sae(np.array([[1.0, np.inf]]), 4, 0.1), "Z"),
     (lambda: train_sae(np.ones((5, 2)), 4, 0.1, l1_convention="l2"), "l1_convention"),
     (lambda: init_sae_params(0, 4, 0), "n_inputs"),
-    (lambda: fraction_variance_unexplained(np.ones((4, 2)), np.ones((4, 2))), "variance"),
+    (lambda: fraction_variance_unexplained(np.ones((4, 2)), np.ones((4, 2))),
+     "variance"),
     (lambda: shrinkage(np.zeros((4, 2)), np.ones((4, 2))), "zero"),
     (lambda: latent_density(np.zeros((0, 3))), "no rows"),
     (lambda: resample_dead_latents(init_sae_params(2, 4, 0), np.zeros(3, bool),
