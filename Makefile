@@ -53,7 +53,7 @@ test: $(STAMP) $(WIDGETS)
 	$(PY) tools/export.py --check
 	@$(PY) -c "import sys; sys.path.insert(0, 'tests/browser'); import test_book; \
 	  test_book.find_chromium() or print('NOTE:', test_book.NO_CHROMIUM)"
-	$(PYTEST) --dist loadscope -rs book tests
+	$(PYTEST) --dist loadscope -rfEs book tests
 
 student: $(STAMP)
 	$(PY) tools/student.py --out _build/student

@@ -120,7 +120,7 @@ class LoadedPage:
             f"request failed: {req.url} ({req.failure})"))
         page.on("response", lambda resp: resp.status >= 400 and self.problems.append(
             f"HTTP {resp.status}: {resp.url}"))
-        page.goto(url, wait_until="networkidle")
+        page.goto(url, wait_until="load")
         self.wait_for_mathjax()
         self.wait_for_widgets()
 
