@@ -1,23 +1,24 @@
 #!/usr/bin/env python3
 """Speed and memory of the similarity and sparsity measures (book chapters 12 and 13).
 
-    .venv/bin/python benchmarks/bench_similarity.py             # about a minute
-    .venv/bin/python benchmarks/bench_similarity.py --full-gram # also the N x N form at
-                                                                # N = 10,000 (minutes, ~4 GB)
+    .venv/bin/python benchmarks/bench_similarity.py              # a minute or two
+    .venv/bin/python benchmarks/bench_similarity.py --full-gram  # also the N x N form
+                                                     # at N = 10,000 (minutes, ~4 GB)
 
-What it measures, each comparison side by side in one run (timings on a shared machine are
-noisy; ratios taken in the same run are what to trust):
+What it measures, each comparison side by side in one run (timings on a shared machine
+are noisy; ratios taken in the same run are what to trust):
 
-1. `linear_cka` (feature-space form) at N = 100,000, D1 = 5, D2 = 40: time and peak memory.
+1. `linear_cka` (feature-space form) at N = 100,000, D1 = 5, D2 = 40: time, peak memory.
 2. The original document's N x N centering-matrix form (`linear_cka_gram`) against the
-   feature form at growing N. By default the N x N form runs only up to N = 2,000 and its time
-   and memory at N = 10,000 are EXTRAPOLATED (time by a power law fitted to the measured N,
-   memory by N^2 from the largest measured N); `--full-gram` measures N = 10,000 instead.
+   feature form at growing N. By default the N x N form runs only up to N = 2,000, and
+   its time and memory at N = 10,000 are EXTRAPOLATED (time by a power law fitted to the
+   measured N and by N^3 from the largest N, memory by N^2 from the largest N);
+   `--full-gram` measures N = 10,000 instead.
 3. `gini` on 10^7 values against the original document's code, float64 and float32.
 4. `rsa` at N = 5,000 (12.5 million pairwise distances per representation).
 
-Peak memory is measured with `tracemalloc` (numpy reports its allocations to it) in a separate
-call from the timing, and excludes the inputs, which are allocated before tracing starts.
+Peak memory is measured with `tracemalloc` (numpy reports its allocations to it) in a
+separate call from the timing, and excludes the inputs, allocated before tracing starts.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ MIB = 2 ** 20
 
 
 def best_time(call, repeats):
-    """Best wall-clock time of `repeats` calls: the one least disturbed by other processes."""
+    """Best wall-clock time of `repeats` calls: the one least disturbed by others."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -46,7 +47,7 @@ def best_time(call, repeats):
 
 
 def peak_memory(call):
-    """Peak bytes allocated during one call (inputs allocated before are not counted)."""
+    """Peak bytes allocated during one call (earlier allocations are not counted)."""
     tracemalloc.start()
     try:
         call()
@@ -84,7 +85,7 @@ def bench_feature_cka(rng, repeats):
     peak = peak_memory(lambda: linear_cka(X, Y))
     inputs = X.nbytes + Y.nbytes
     print("## linear_cka, feature-space form, N = 100,000, D1 = 5, D2 = 40\n")
-    print("| time (best of %d) | peak extra memory | inputs | peak / inputs |" % repeats)
+    print(f"| time (best of {repeats}) | peak extra memory | inputs | peak / inputs |")
     print("|---|---|---|---|")
     print(f"| {seconds * 1e3:.1f} ms | {peak / MIB:.1f} MiB | {inputs / MIB:.1f} MiB "
           f"| {peak / inputs:.2f} |\n")
@@ -110,7 +111,8 @@ def bench_gram_against_feature(rng, full_gram):
     print("|---|---|---|---|---|---|---|")
     for n, slow, fast, slow_peak, fast_peak, agree in rows:
         print(f"| {n:,} | {slow:.3f} s | {fast * 1e3:.2f} ms | {slow / fast:,.0f} "
-              f"| {slow_peak / MIB:,.0f} MiB | {fast_peak / MIB:.2f} MiB | {agree:.1e} |")
+              f"| {slow_peak / MIB:,.0f} MiB | {fast_peak / MIB:.2f} MiB "
+              f"| {agree:.1e} |")
     measured = [r for r in rows if r[0] <= 2000]
     exponent, log_c = np.polyfit(np.log([r[0] for r in measured]),
                                  np.log([r[1] for r in measured]), 1)
@@ -157,7 +159,8 @@ def bench_rsa(rng):
         seconds = best_time(lambda: rsa(X, Y, method=method), 2)
         rows.append((method, seconds, peak_memory(lambda: rsa(X, Y, method=method))))
     pairs = n * (n - 1) // 2
-    print(f"## RSA at N = 5,000 ({pairs:,} distances per representation), D1 = 5, D2 = 40\n")
+    print(f"## RSA at N = 5,000 ({pairs:,} distances per representation), "
+          "D1 = 5, D2 = 40\n")
     print("| correlation | time (best of 2) | peak memory |")
     print("|---|---|---|")
     for method, seconds, peak in rows:

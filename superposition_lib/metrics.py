@@ -15,12 +15,13 @@ def _check_activations(A, name="A"):
     """A finite, non-empty float array of any shape."""
     A = check_array(A, name)
     if A.size == 0:
-        raise ValueError(f"{name} is empty: a sparsity measure of no values is undefined")
+        raise ValueError(f"{name} is empty: a sparsity measure of no values is "
+                         "undefined")
     return A
 
 
 def l0_norm(A, *, threshold=0.0):
-    """Fraction of active entries, (1 / (N D)) sum 1[|A_ij| > threshold] (0: non-zero)."""
+    """Fraction of active entries, (1 / (N D)) sum 1[|A_ij| > threshold]."""
     A = _check_activations(A)
     threshold = float(check_array(threshold, "threshold", ndim=0))
     if threshold < 0:
@@ -36,12 +37,13 @@ def l1_norm(A):
 
 # ---- book/13_metrics.ipynb cell 7 (id 06343727) ----
 def gini(A):
-    """Gini coefficient of |A|: G = sum_i (2i - n - 1) a_(i) / (n sum_i a_(i)), a sorted.
+    """Gini coefficient of |A|: G = sum_i (2i - n - 1) a_(i) / (n sum_i a_(i)).
 
-    Hurley & Rickard (2009); equal to the original document's 2 sum_i i a_(i) / (n sum a)
-    - (n + 1) / n. O(n log n). 0 for a constant vector, 1 - 1/n for a one-hot one.
-    All-zero input returns 0.0 (all entries equal; a silent representation is not "maximally
-    sparse"). Empty input raises ValueError. float32 input is summed in float64.
+    a_(i): the absolute values sorted ascending (Hurley & Rickard 2009). Equals the
+    original document's 2 sum_i i a_(i) / (n sum a) - (n + 1) / n. O(n log n).
+    0 for a constant vector, 1 - 1/n for a one-hot one. All-zero input returns 0.0
+    (all entries are equal, and a silent representation is not "maximally sparse").
+    Empty input raises ValueError. float32 input is summed in float64.
     """
     A = _check_activations(A)
     a = np.sort(np.abs(A), axis=None)
@@ -51,16 +53,16 @@ def gini(A):
     n = a.size
     weights = 2.0 * np.arange(1, n + 1, dtype=np.float64) - (n + 1)
     g = (weights @ a.astype(np.float64, copy=False)) / (n * total)
-    return float(max(g, 0.0))  # G >= 0 exactly; only a rounding excess below 0 is removed
+    return float(max(g, 0.0))  # G >= 0; only a rounding excess below 0 is removed
 
 
 # ---- book/13_metrics.ipynb cell 19 (id 013677b4) ----
 def reconstruction_mse(A, A_hat):
-    """Mean squared error per entry, (1 / (N D)) sum_ij (A_ij - A_hat_ij)^2 (float64 sums)."""
+    """Mean squared error per entry, (1 / (N D)) sum_ij (A_ij - A_hat_ij)^2."""
     A = _check_activations(A, "A")
     A_hat = check_array(A_hat, "A_hat")
     if A_hat.shape != A.shape:
-        raise ValueError(f"A_hat must have the shape of A, {A.shape}, got {A_hat.shape} "
-                         "(a reconstruction is compared entry by entry)")
+        raise ValueError(f"A_hat must have the shape of A, {A.shape}, got "
+                         f"{A_hat.shape} (a reconstruction is compared entry by entry)")
     diff = A.astype(np.float64, copy=False) - A_hat
     return float(np.mean(diff * diff))

@@ -17,23 +17,25 @@ def _check_representation(A, name, min_samples):
     """Return `A` as a finite (N, D) float array with N >= min_samples."""
     if np.ndim(A) == 1:
         raise ValueError(f"{name} must be 2-D (N samples, D units), got a 1-D array of "
-                         f"shape {np.shape(A)}; for a single unit use {name}.reshape(-1, 1)")
+                         f"shape {np.shape(A)}; for a single unit use "
+                         f"{name}.reshape(-1, 1)")
     A = check_array(A, name, ndim=2)
     if A.shape[0] < min_samples:
         raise ValueError(f"{name} must have at least {min_samples} rows (samples), "
                          f"got shape {A.shape}")
     if A.shape[1] < 1:
-        raise ValueError(f"{name} must have at least one column (unit), got shape {A.shape}")
+        raise ValueError(f"{name} must have at least one column (unit), "
+                         f"got shape {A.shape}")
     return A
 
 
 def _check_pair(X, Y, min_samples):
-    """Check two representations of the same inputs: same N, finite, N >= min_samples."""
+    """Check two representations of the same inputs: same N, finite, N >= min."""
     X = _check_representation(X, "X", min_samples)
     Y = _check_representation(Y, "Y", min_samples)
     if X.shape[0] != Y.shape[0]:
-        raise ValueError("X and Y must have the same number of rows: row i of each is the "
-                         f"same input i; got X {X.shape} and Y {Y.shape}")
+        raise ValueError("X and Y must have the same number of rows: row i of each is "
+                         f"the same input i; got X {X.shape} and Y {Y.shape}")
     return X, Y
 
 
@@ -41,12 +43,13 @@ def _check_not_constant(A, name, measure):
     """Refuse a representation that is identical for every input (zero variance)."""
     if np.all(A.max(axis=0) == A.min(axis=0)):
         raise ValueError(f"{name} is the same for every input (every column has zero "
-                         f"variance): {measure} is undefined for a constant representation")
+                         f"variance): {measure} is undefined for a constant "
+                         "representation")
 
 
 # ---- book/12_similarity.ipynb cell 5 (id 265ffee3) ----
 def representational_distances(A):
-    """Pairwise Euclidean distances d_ij = ‖a_i - a_j‖ for i < j (condensed RDM), (N(N-1)/2,)."""
+    """Pairwise distances d_ij = ‖a_i - a_j‖, i < j (condensed RDM), (N(N-1)/2,)."""
     A = _check_representation(A, "A", 2)
     return pdist(A.astype(np.float64, copy=False), metric="euclidean")
 
@@ -64,16 +67,17 @@ def _pearson(a, b, name_a, name_b):
         # A spread at rounding level is no spread: its correlation would be noise.
         if np.ptp(v) <= 64 * np.finfo(np.float64).eps * np.abs(v).max():
             raise ValueError(f"all pairwise distances in {name} are equal: the RSA "
-                             "correlation is undefined (is the representation constant?)")
+                             "correlation is undefined (is the representation "
+                             "constant?)")
     a, b = a - a.mean(), b - b.mean()
     r = (a @ b) / (np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.clip(r, -1.0, 1.0))  # Cauchy-Schwarz; clip only rounding excess
 
 
 def rsa(X, Y, *, method="spearman"):
-    """RSA = corr(d^X, d^Y) of the pairwise Euclidean distances (Kriegeskorte et al. 2008).
+    """RSA = corr(d^X, d^Y) of pairwise Euclidean distances (Kriegeskorte et al. 2008).
 
-    method: "spearman" (rank correlation, the usual RSA choice) or "pearson" (the original
+    method: "spearman" (rank correlation, the usual RSA choice) or "pearson" (the
     document's choice). Needs N >= 3 inputs (at least three distances to correlate).
     """
     X, Y = _check_pair(X, Y, min_samples=3)
@@ -93,7 +97,7 @@ def rsa_permutation_test(X, Y, rng, *, n_permutations=999, method="spearman"):
     rng = as_generator(rng)
     n_permutations = check_positive_int(n_permutations, "n_permutations")
     d_x = _ranks_if(representational_distances(X), method)
-    # Permuting inputs permutes the RDM's rows and columns together; the ranks of the permuted
+    # Permuting inputs permutes the RDM's rows and columns together; the ranks of the
     # distances are the permuted ranks, so the ranks are computed once.
     rdm_y = squareform(_ranks_if(representational_distances(Y), method))
     upper = np.triu_indices(X.shape[0], k=1)
@@ -113,7 +117,7 @@ def centering_matrix(n_samples):
 
 
 def gram_linear(A):
-    """The linear-kernel Gram matrix K = A A^T, (N, N): inner products of every pair of rows."""
+    """The linear-kernel Gram matrix K = A A^T, (N, N): inner products of all rows."""
     A = _check_representation(A, "A", 1).astype(np.float64, copy=False)
     return A @ A.T
 
@@ -128,7 +132,7 @@ def _check_grams(K, L):
 
 
 def hsic(K, L):
-    """Biased HSIC = tr(K~ L~) / (N-1)^2 with K~ = HKH, L~ = HLH (the original document's)."""
+    """Biased HSIC = tr(K~ L~) / (N-1)^2, K~ = HKH, L~ = HLH (the original's)."""
     K, L = _check_grams(K, L)
     H = centering_matrix(K.shape[0])
     K_centred, L_centred = H @ K @ H, H @ L @ H
@@ -136,7 +140,7 @@ def hsic(K, L):
 
 
 def linear_cka_gram(X, Y):
-    """CKA = HSIC(K, L) / sqrt(HSIC(K, K) HSIC(L, L)) via N x N Gram and centering matrices.
+    """CKA = HSIC(K, L) / sqrt(HSIC(K, K) HSIC(L, L)) via N x N Gram matrices.
 
     The original document's form: O(N^2) memory and O(N^3) time. Use `linear_cka`.
     """
@@ -155,7 +159,7 @@ def center_columns(A):
 
 
 def _centred_unit_scale(A, name):
-    """A_c / max|A_c|: CKA ignores scale, and this keeps every product far from overflow."""
+    """A_c / max|A_c|: CKA ignores scale; this keeps every product from overflow."""
     _check_not_constant(A, name, "CKA")
     centred = center_columns(A)
     return centred / np.abs(centred).max()
@@ -195,7 +199,7 @@ def hsic_unbiased(K, L):
 
 
 def _hsic_unbiased_features(X_c, Y_c):
-    """N(N-3) HSIC_u for centred features, no N x N matrix (the feature-space identity)."""
+    """N(N-3) HSIC_u for centred features, no N x N matrix (feature-space form)."""
     n = X_c.shape[0]
     k, l = np.einsum("ij,ij->i", X_c, X_c), np.einsum("ij,ij->i", Y_c, Y_c)
     return (np.linalg.norm(Y_c.T @ X_c) ** 2 - n / (n - 2) * (k @ l)
@@ -203,20 +207,21 @@ def _hsic_unbiased_features(X_c, Y_c):
 
 
 def debiased_linear_cka(X, Y):
-    """Debiased linear CKA: HSIC_u(X, Y) / sqrt(HSIC_u(X, X) HSIC_u(Y, Y)), feature space.
+    """Debiased linear CKA HSIC_u(X, Y) / sqrt(HSIC_u(X, X) HSIC_u(Y, Y)), features.
 
-    Kornblith et al. (2019) with Song et al.'s (2012) unbiased HSIC; N >= 4. Not confined
+    Kornblith et al. (2019) with Song et al.'s (2012) unbiased HSIC; N >= 4. Not
     to [0, 1]: near 0 (either sign) for independent representations.
     """
     X, Y = _check_pair(X, Y, min_samples=4)
     X_c, Y_c = _centred_unit_scale(X, "X"), _centred_unit_scale(Y, "Y")
-    self_x, self_y = _hsic_unbiased_features(X_c, X_c), _hsic_unbiased_features(Y_c, Y_c)
+    self_x = _hsic_unbiased_features(X_c, X_c)
+    self_y = _hsic_unbiased_features(Y_c, Y_c)
     # Its terms are of size ‖A_c‖_F^4; a self-HSIC_u at rounding level of that is zero.
     for value, A_c, name in ((self_x, X_c, "X"), (self_y, Y_c, "Y")):
         if value <= 1e-10 * np.sum(A_c * A_c) ** 2:
-            raise ValueError(f"the unbiased self-similarity HSIC_u({name}, {name}) is not "
-                             "positive (too few samples, or one input carries all the "
-                             "variance): debiased CKA is undefined")
+            raise ValueError(f"the unbiased self-similarity HSIC_u({name}, {name}) "
+                             "is not positive (too few samples, or one input carries "
+                             "all the variance): debiased CKA is undefined")
     return float(_hsic_unbiased_features(X_c, Y_c) / np.sqrt(self_x * self_y))
 
 
@@ -224,20 +229,22 @@ def debiased_linear_cka(X, Y):
 def _as_representation_list(representations):
     """A stack (M, N, D) or a sequence of (N, D_m) arrays -> list of checked arrays."""
     if isinstance(representations, np.ndarray) and representations.ndim != 3:
-        raise ValueError("representations must be a stack (M, N, D) or a list of (N, D_m) "
-                         f"arrays, got an array of shape {representations.shape}")
+        raise ValueError("representations must be a stack (M, N, D) or a list of "
+                         "(N, D_m) arrays, got an array of shape "
+                         f"{representations.shape}")
     reps = [_check_representation(A, f"representations[{m}]", 2)
             for m, A in enumerate(representations)]
     if len(reps) < 1 or len({A.shape[0] for A in reps}) != 1:
-        raise ValueError("representations must be one or more arrays with the same number "
-                         f"of rows, got shapes {[A.shape for A in reps]}")
+        raise ValueError("representations must be one or more arrays with the same "
+                         f"number of rows, got shapes {[A.shape for A in reps]}")
     return reps
 
 
 def cka_matrix(representations):
     """Linear CKA between every pair of M representations of the same inputs, (M, M)."""
     reps = _as_representation_list(representations)
-    centred = [_centred_unit_scale(A, f"representations[{m}]") for m, A in enumerate(reps)]
+    centred = [_centred_unit_scale(A, f"representations[{m}]")
+               for m, A in enumerate(reps)]
     self_norms = np.array([np.linalg.norm(A.T @ A) for A in centred])
     cka = np.ones((len(reps), len(reps)))
     for i in range(len(reps)):
@@ -252,7 +259,9 @@ def rsa_matrix(representations, *, method="spearman"):
     reps = _as_representation_list(representations)
     if reps[0].shape[0] < 3:
         raise ValueError("RSA needs at least 3 inputs (rows)")
-    distances = np.stack([_ranks_if(representational_distances(A), method) for A in reps])
+    distances = np.stack([_ranks_if(representational_distances(A), method)
+                          for A in reps])
     for m, d in enumerate(distances):
-        _pearson(d, d, f"representations[{m}]", f"representations[{m}]")  # refuse constants
+        name = f"representations[{m}]"
+        _pearson(d, d, name, name)  # refuses a constant representation
     return np.clip(np.corrcoef(distances), -1.0, 1.0)

@@ -1,4 +1,4 @@
-"""Properties and edge cases of superposition_lib.metrics (L0, L1, Gini, reconstruction MSE)."""
+"""Properties and edge cases of superposition_lib.metrics (L0, L1, Gini, MSE)."""
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -7,7 +7,8 @@ from hypothesis.extra.numpy import array_shapes, arrays
 
 from superposition_lib.metrics import gini, l0_norm, l1_norm, reconstruction_mse
 
-VALUES = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+VALUES = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False,
+                   allow_subnormal=False)
 VECTORS = arrays(np.float64, st.integers(1, 60), elements=VALUES)
 NONNEG = arrays(np.float64, st.integers(1, 60),
                 elements=st.floats(0, 1e3, allow_nan=False, allow_subnormal=False))
@@ -115,7 +116,8 @@ def test_gini_float32_sums_in_float64():
 
 
 @settings(max_examples=150, deadline=None)
-@given(arrays(np.float64, array_shapes(min_dims=1, max_dims=3, max_side=8), elements=VALUES),
+@given(arrays(np.float64, array_shapes(min_dims=1, max_dims=3, max_side=8),
+              elements=VALUES),
        st.floats(1e-3, 1e3))
 def test_l0_l1_properties(A, c):
     assert 0.0 <= l0_norm(A) <= 1.0

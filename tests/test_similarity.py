@@ -8,11 +8,13 @@ from scipy import stats
 from scipy.spatial.distance import pdist
 
 from superposition_lib.similarity import (
-    center_columns, centering_matrix, cka_matrix, debiased_linear_cka, gram_linear, hsic,
+    center_columns, centering_matrix, cka_matrix, debiased_linear_cka, gram_linear,
+    hsic,
     hsic_unbiased, linear_cka, linear_cka_gram, representational_distances, rsa,
     rsa_matrix, rsa_permutation_test)
 
-FINITE = st.floats(-10, 10, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+FINITE = st.floats(-10, 10, allow_nan=False, allow_infinity=False,
+                   allow_subnormal=False)
 
 
 @st.composite
@@ -28,14 +30,16 @@ def representation_pairs(draw, min_samples=3, max_samples=25, max_width=6):
 def random_pair(seed, n=60, d1=4, d2=7):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d1))
-    return X, np.tanh(X @ rng.standard_normal((d1, d2))) + 0.3 * rng.standard_normal((n, d2))
+    Y = np.tanh(X @ rng.standard_normal((d1, d2))) + 0.3 * rng.standard_normal((n, d2))
+    return X, Y
 
 
 def test_reproduces_kornblith_reference_notebook():
-    # The legacy global seed is used ONLY here, deliberately: it reproduces the published
-    # example of Kornblith et al.'s reference notebook (np.random.seed(1337), X = randn(100, 10),
-    # Y = randn(100, 10) + X), whose printed values are linear CKA 0.55761 and debiased 0.51346.
-    # Everything else in the library and its tests uses numpy.random.Generator.
+    # The legacy global seed is used ONLY here, deliberately: it reproduces the
+    # published example of Kornblith et al.'s reference notebook (np.random.seed(1337),
+    # X = randn(100, 10), Y = randn(100, 10) + X), whose printed values are linear
+    # CKA 0.55761 and debiased CKA 0.51346. Everything else in the library and its
+    # tests uses numpy.random.Generator.
     state = np.random.get_state()
     try:
         np.random.seed(1337)
@@ -120,13 +124,15 @@ def test_representational_distances_is_the_condensed_rdm():
 
 def test_permutation_test_is_valid_and_deterministic():
     X, Y = random_pair(3, n=30)
-    observed, p = rsa_permutation_test(X, Y, np.random.default_rng(0), n_permutations=199)
+    observed, p = rsa_permutation_test(X, Y, np.random.default_rng(0),
+                                       n_permutations=199)
     assert observed == pytest.approx(rsa(X, Y))
     assert p == pytest.approx(1 / 200)  # strongly related: no permutation beats it
     assert rsa_permutation_test(X, Y, 5, n_permutations=50) == \
         rsa_permutation_test(X, Y, 5, n_permutations=50)
     rng = np.random.default_rng(4)
-    p_null = [rsa_permutation_test(rng.standard_normal((15, 2)), rng.standard_normal((15, 2)),
+    p_null = [rsa_permutation_test(rng.standard_normal((15, 2)),
+                                   rng.standard_normal((15, 2)),
                                    rng, n_permutations=99)[1] for _ in range(100)]
     assert all(0 < p <= 1 for p in p_null)
     assert np.mean(np.array(p_null) <= 0.05) <= 0.15  # the naive pearsonr p gives ~0.3
@@ -166,7 +172,8 @@ def test_precision_on_data_far_from_the_origin():
 
 def test_float32_input_is_accepted():
     X, Y = random_pair(8)
-    assert linear_cka(X.astype(np.float32), Y) == pytest.approx(linear_cka(X, Y), abs=1e-6)
+    assert linear_cka(X.astype(np.float32), Y) == pytest.approx(linear_cka(X, Y),
+                                                                abs=1e-6)
 
 
 BAD_PAIRS = [
@@ -181,7 +188,8 @@ BAD_PAIRS = [
 ]
 
 
-@pytest.mark.parametrize("function", [linear_cka, linear_cka_gram, debiased_linear_cka, rsa])
+@pytest.mark.parametrize("function",
+                         [linear_cka, linear_cka_gram, debiased_linear_cka, rsa])
 @pytest.mark.parametrize("X, Y, message", BAD_PAIRS)
 def test_bad_input_is_refused_with_a_clear_message(function, X, Y, message):
     with pytest.raises(ValueError, match=message):
