@@ -1,0 +1,39 @@
+# GENERATED from book/10_geometry.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""Feature geometry."""
+
+__all__ = ['STICKY_FRACTIONS', 'feature_dimensionality', 'dimensions_per_feature']
+
+
+# ---- book/10_geometry.ipynb cell 3 (id b19cb84d) ----
+import numpy as np
+
+from superposition_lib.analysis import feature_directions, superposition_matrix
+from superposition_lib.conventions import check_array
+
+#: The fractions at which the paper finds D_i sticking, and the shape that gives each one.
+STICKY_FRACTIONS = {1.0: "dedicated dimension", 3 / 4: "tetrahedron",
+                    2 / 3: "triangle", 1 / 2: "antipodal pair", 2 / 5: "pentagon",
+                    3 / 8: "square antiprism"}
+
+
+def feature_dimensionality(W):
+    """Feature dimensionality D_i = ‖W_i‖² / Σ_j (Ŵ_i · W_j)², shape (n,) or (I, n).
+
+    The sum includes j = i. A feature with W_i = 0 has D_i = 0.
+    """
+    W = check_array(W, "W", ndim=(2, 3))
+    overlaps = np.swapaxes(feature_directions(W), -1, -2) @ W      # Ŵ_i · W_j
+    shared = np.sum(overlaps ** 2, axis=-1)
+    squared_norms = np.sum(W ** 2, axis=-2)
+    return np.divide(squared_norms, shared, out=np.zeros_like(shared), where=shared > 0)
+
+
+def dimensions_per_feature(W):
+    """k / ‖W‖_F²: hidden dimensions per represented feature, a float or (I,)."""
+    W = check_array(W, "W", ndim=(2, 3))
+    frobenius = np.sum(W ** 2, axis=(-2, -1))
+    if np.any(frobenius == 0):
+        raise ValueError("W is all zeros: it represents no feature, so dimensions per "
+                         "feature is undefined")
+    return W.shape[-2] / frobenius

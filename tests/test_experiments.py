@@ -1,0 +1,130 @@
+"""superposition_lib.experiments: best-of-N training, the 2→1 closed form and classification."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from superposition_lib.experiments import (PHASES, BestOf, candidate_losses,
+                                           classify_phase, closed_form_boundary,
+                                           closed_form_phase, train_best_of)
+
+ratios = st.floats(0.01, 100, allow_nan=False)
+densities = st.floats(1e-3, 1.0, allow_nan=False)
+
+
+# ---- closed form
+def test_candidate_losses_values():
+    r, s = 2.0, 0.3
+    dropped = s / 3 - s ** 2 / 4
+    assert np.allclose(candidate_losses(r, s), [r * dropped, dropped, (1 + r) * s ** 2 / 6])
+    assert candidate_losses(np.ones(4), np.full(4, 0.5)).shape == (3, 4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ratios)
+def test_boundary_is_where_antipodal_ties(r):
+    s_star = float(closed_form_boundary(r))
+    assert 0 < s_star <= 4 / 7 + 1e-12
+    losses = candidate_losses(r, s_star)
+    assert losses[2] == pytest.approx(min(losses[0], losses[1]), rel=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ratios, densities)
+def test_phase_agrees_with_boundary(r, s):
+    s_star = float(closed_form_boundary(r))
+    if abs(s - s_star) < 1e-6:
+        return
+    phase = int(closed_form_phase(r, s))
+    if s < s_star:
+        assert phase == 2
+    else:
+        assert phase == (0 if r <= 1 else 1)
+
+
+def test_boundary_symmetry_and_peak():
+    # Swapping the features maps r to 1/r and rescales every loss by the same factor, so the
+    # boundary must not change: 4r/(2+5r) at r equals 4/(5+2/r) at 1/r.
+    r = np.logspace(-1, 1, 21)
+    assert np.allclose(closed_form_boundary(r), closed_form_boundary(1 / r))
+    assert float(closed_form_boundary(1.0)) == pytest.approx(4 / 7)
+    assert np.argmax(closed_form_boundary(r)) == 10
+
+
+def test_candidate_losses_match_monte_carlo():
+    rng = np.random.default_rng(0)
+    r, s, N = 0.5, 0.4, 400_000
+    X = np.where(rng.random((N, 2)) < s, rng.random((N, 2)), 0.0)
+    anti = np.maximum(X @ np.array([[1.0, -1.0], [-1.0, 1.0]]), 0)
+    mc = np.mean((X[:, 0] - anti[:, 0]) ** 2 + r * (X[:, 1] - anti[:, 1]) ** 2)
+    assert mc == pytest.approx(candidate_losses(r, s)[2], rel=0.03)
+    mc_drop = r * np.mean((X[:, 1] - s / 2) ** 2)
+    assert mc_drop == pytest.approx(candidate_losses(r, s)[0], rel=0.02)
+
+
+@pytest.mark.parametrize("fn", [candidate_losses, closed_form_phase])
+@pytest.mark.parametrize("r, s, name", [(0.0, 0.5, "importance_ratio"),
+                                        (-1.0, 0.5, "importance_ratio"),
+                                        (1.0, 0.0, "density"), (1.0, 1.5, "density"),
+                                        (np.nan, 0.5, "importance_ratio")])
+def test_closed_form_bad_input(fn, r, s, name):
+    with pytest.raises(ValueError, match=name):
+        fn(r, s)
+
+
+def test_boundary_bad_input():
+    with pytest.raises(ValueError, match="importance_ratio"):
+        closed_form_boundary(0.0)
+    with pytest.raises(TypeError, match="importance_ratio"):
+        closed_form_boundary("one")
+
+
+# ---- classification
+def test_classify_phase():
+    W = np.array([[[1.0, 0.0]], [[0.0, -1.0]], [[1.0, -1.0]], [[0.1, 0.2]], [[0.9, 0.45]]])
+    assert list(classify_phase(W)) == [0, 1, 2, -1, 0]
+    assert int(classify_phase(np.array([[0.7, -0.7]]))) == 2
+    assert int(classify_phase(np.array([[0.7, -0.7]]), threshold=0.8)) == -1
+    assert PHASES[2] == "superposition"
+
+
+@pytest.mark.parametrize("W", [np.ones((2, 2)), np.ones((1, 3)), np.ones((4, 2, 2)),
+                               np.ones(2)])
+def test_classify_phase_bad_shape(W):
+    with pytest.raises(ValueError, match="W"):
+        classify_phase(W)
+
+
+# ---- train_best_of
+def test_train_best_of_picks_the_lowest_loss():
+    result = train_best_of(5, 2, np.array([0.0, 0.9]), 0.9 ** np.arange(5), n_seeds=3,
+                           steps=300, batch_size=64, lr=1e-2, eval_samples=2000, progress=False)
+    assert isinstance(result, BestOf)
+    assert result.W.shape == (2, 2, 5) and result.b.shape == (2, 5)
+    assert result.seed_losses.shape == (2, 3)
+    assert np.allclose(result.loss, result.seed_losses.min(axis=1))
+
+
+def test_train_best_of_is_seeded_and_accepts_per_setting_importance():
+    kwargs = dict(n_seeds=2, steps=100, batch_size=32, lr=1e-2, eval_samples=500,
+                  progress=False)
+    imp = np.array([[1.0, 0.5], [1.0, 2.0]])
+    a = train_best_of(2, 1, np.array([0.5, 0.5]), imp, seed=3, **kwargs)
+    b = train_best_of(2, 1, np.array([0.5, 0.5]), imp, seed=3, **kwargs)
+    assert np.array_equal(a.W, b.W) and np.array_equal(a.loss, b.loss)
+    c = train_best_of(2, 1, np.array([[0.5, 0.9], [0.5, 0.9]]), None, **kwargs)
+    assert c.W.shape == (2, 1, 2)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"sparsity": 0.5}, ValueError, "sparsity"),
+    ({"sparsity": np.array([0.5, 1.0])}, ValueError, "sparsity"),
+    ({"sparsity": np.ones((2, 3)) * 0.5}, ValueError, "sparsity"),
+    ({"importance": np.ones((3, 2))}, ValueError, "importance"),
+    ({"n_seeds": 0}, ValueError, "n_seeds"),
+])
+def test_train_best_of_bad_input(kwargs, error, name):
+    args = dict(n_features=2, n_hidden=1, sparsity=np.array([0.5, 0.6]), steps=5,
+                batch_size=8, eval_samples=10, progress=False)
+    args.update(kwargs)
+    with pytest.raises(error, match=name):
+        train_best_of(**args)
