@@ -14,6 +14,7 @@ Never `playwright install` (it downloads a browser).
 """
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import json
@@ -64,11 +65,18 @@ def written(doc: str) -> Path:
 
 @pytest.fixture(scope="module")
 def built():
-    status, warnings, seconds = build.build()
-    print(f"test build: {seconds:.0f} s, exit status {status}")
-    if not (build.HTML / "index.html").exists():
-        pytest.fail(f"the book did not build; see {build.LOG.relative_to(ROOT)}:\n{warnings}")
-    return status, warnings
+    """Build the test copy of the book, holding a lock until this module's tests are done:
+    two `make test` runs at once (a shared machine) take turns instead of deleting each
+    other's build."""
+    build.OUT.parent.mkdir(parents=True, exist_ok=True)
+    with open(build.OUT.parent / "test.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        status, warnings, seconds = build.build()
+        print(f"test build: {seconds:.0f} s, exit status {status}")
+        if not (build.HTML / "index.html").exists():
+            pytest.fail(f"the book did not build; see {build.LOG.relative_to(ROOT)}:\n"
+                        f"{warnings}")
+        yield status, warnings
 
 
 @pytest.fixture(scope="module")
