@@ -10,13 +10,11 @@ import numpy as np
 
 from superposition_lib.activations import relu, relu_derivative
 from superposition_lib.conventions import check_array, check_in_range
-from superposition_lib.model import forward
-
-_ACTIVATIONS = ("relu", "linear")
+from superposition_lib.model import ACTIVATIONS, forward
 
 
 def _check_model_inputs(params, X, importance, activation):
-    """Validate params {"W", "b"}, X and importance for one model or a stack of instances."""
+    """Check params {"W", "b"}, X and importance: one model or a stack of instances."""
     if not isinstance(params, dict) or not {"W", "b"} <= set(params):
         raise TypeError("params must be a dict with keys 'W' and 'b', "
                         f"got {type(params).__name__}")
@@ -29,24 +27,27 @@ def _check_model_inputs(params, X, importance, activation):
         raise ValueError(f"importance must have shape ({n},) or {lead + (n,)}, "
                          f"got {importance.shape}")
     check_in_range(importance, "importance", 0.0, np.inf)
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"activation must be one of {_ACTIVATIONS}, got {activation!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, "
+                         f"got {activation!r}")
     if importance.ndim == 2:
-        importance = importance[:, None, :]  # one row per instance, broadcast over the batch
+        importance = importance[:, None, :]  # a row per instance, shared by its batch
     return W, b, X, importance
 
 
 def loss_gradients_per_sample(params, X, importance, activation="relu"):
     """Gradients of the mean weighted loss, one sample at a time (eqs. 5.1-5.5).
 
-    The original document's loop with outer products, corrected: the 1/B of the batch mean
-    is included and the per-sample gradients are summed. Slow; kept to check and time against.
+    The original document's loop with outer products, corrected: the 1/B of the batch
+    mean is included and the per-sample gradients are summed. Slow; kept to check and
+    time against.
     """
     W, b, X, importance = _check_model_inputs(params, X, importance, activation)
     if W.ndim == 3:
-        per_instance = [loss_gradients_per_sample(
-            {"W": W[i], "b": b[i]}, X[i],
-            importance if importance.ndim == 1 else importance[i, 0], activation) for i in range(len(W))]
+        rows = [importance if importance.ndim == 1 else importance[i, 0]
+                for i in range(len(W))]
+        per_instance = [loss_gradients_per_sample({"W": W[i], "b": b[i]}, X[i], rows[i],
+                                                  activation) for i in range(len(W))]
         return {key: np.stack([g[key] for g in per_instance]) for key in ("W", "b")}
     grad_W, grad_b = np.zeros_like(W), np.zeros_like(b)
     batch_size = len(X)
@@ -59,8 +60,8 @@ def loss_gradients_per_sample(params, X, importance, activation="relu"):
                          if activation == "relu" else grad_x_recon)
         grad_b += grad_x_linear                                     # eq. 5.3
         grad_z = W @ grad_x_linear                                  # eq. 5.4
-        grad_W_from_z = np.outer(grad_z, x)                         # eq. 5.5, encoder use
-        grad_W_from_linear = np.outer(z, grad_x_linear)             # eq. 5.5, decoder use
+        grad_W_from_z = np.outer(grad_z, x)                         # eq. 5.5, encoder
+        grad_W_from_linear = np.outer(z, grad_x_linear)             # eq. 5.5, decoder
         grad_W += grad_W_from_z + grad_W_from_linear
     return {"W": grad_W, "b": grad_b}
 
@@ -74,8 +75,8 @@ def _transpose(A):
 def loss_gradients(params, X, importance, activation="relu"):
     """Gradients of the mean weighted loss for a whole batch (eqs. 5.6-5.7).
 
-    params {"W": (k, n) or (I, k, n), "b": (n,) or (I, n)}; X (B, n) or (I, B, n); importance
-    (n,) or (I, n). Returns {"W": like W, "b": like b}.
+    params {"W": (k, n) or (I, k, n), "b": (n,) or (I, n)}; X (B, n) or (I, B, n);
+    importance (n,) or (I, n). Returns {"W": like W, "b": like b}.
     """
     W, b, X, importance = _check_model_inputs(params, X, importance, activation)
     z, x_linear, x_recon = forward({"W": W, "b": b}, X, activation=activation)
@@ -102,7 +103,7 @@ def _scalar(value):
 def numerical_gradient(f, params, h=1e-5):
     """Central finite differences (eq. 5.8) of the scalar f(params), entry by entry.
 
-    Evaluates f on a float64 copy of `params` (a dict of arrays), never on `params` itself.
+    Evaluates f on a float64 copy of `params` (a dict of arrays), never on `params`.
     Returns a dict of float64 arrays shaped like `params`.
     """
     if not callable(f):
@@ -130,12 +131,13 @@ def numerical_gradient(f, params, h=1e-5):
 def relative_error(a, b):
     """||a - b|| / max(||a||, ||b||) (eq. 5.9); 0 when both are zero.
 
-    a and b are arrays of one shape, or dicts of such arrays with the same keys (the largest
-    error over the keys is returned).
+    a and b are arrays of one shape, or dicts of such arrays with the same keys (the
+    largest error over the keys is returned).
     """
     if isinstance(a, dict) or isinstance(b, dict):
         if not (isinstance(a, dict) and isinstance(b, dict)) or set(a) != set(b):
-            raise ValueError("a and b must both be dicts with the same keys, or both arrays")
+            raise ValueError("a and b must both be dicts with the same keys, "
+                             "or both arrays")
         return max(relative_error(a[key], b[key]) for key in a)
     a = check_array(a, "a")
     b = check_array(b, "b", shape=a.shape)

@@ -31,8 +31,8 @@ def _check_step_arguments(params, grads):
                          f"got {sorted(grads)}")
     for key, value in params.items():
         if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
-            raise TypeError(f"params[{key!r}] must be a float ndarray (it is updated in "
-                            f"place), got {type(value).__name__}")
+            raise TypeError(f"params[{key!r}] must be a float ndarray (it is updated "
+                            f"in place), got {type(value).__name__}")
         check_array(grads[key], f"grads[{key!r}]", shape=value.shape, finite=False)
 
 
@@ -62,23 +62,24 @@ class Adam:
         self.beta1 = _check_hyperparameter(beta1, "beta1", 0.0, 1.0, high_open=True)
         self.beta2 = _check_hyperparameter(beta2, "beta2", 0.0, 1.0, high_open=True)
         self.eps = _check_hyperparameter(eps, "eps", 0.0, np.inf, low_open=True)
-        self.weight_decay = _check_hyperparameter(weight_decay, "weight_decay", 0.0, np.inf)
+        self.weight_decay = _check_hyperparameter(weight_decay, "weight_decay", 0.0,
+                                                  np.inf)
         self.m, self.v, self.t = {}, {}, 0
 
     def _moments(self, key, theta):
         if key not in self.m:
             self.m[key], self.v[key] = np.zeros_like(theta), np.zeros_like(theta)
         elif self.m[key].shape != theta.shape:
-            raise ValueError(f"params[{key!r}] changed shape from {self.m[key].shape} to "
-                             f"{theta.shape}; use a new optimiser for a new model")
+            raise ValueError(f"params[{key!r}] changed shape from {self.m[key].shape} "
+                             f"to {theta.shape}; use a new optimiser for a new model")
         return self.m[key], self.v[key]
 
     def step(self, params, grads):
         """One Adam step on every array in `params` (in place); return `params`."""
         _check_step_arguments(params, grads)
         self.t += 1
-        step_size = self.lr / (1.0 - self.beta1 ** self.t)        # eq. 6.2 for m, folded
-        root_correction = np.sqrt(1.0 - self.beta2 ** self.t)      # eq. 6.2 for v, folded
+        step_size = self.lr / (1.0 - self.beta1 ** self.t)        # eq. 6.2, m folded in
+        root_correction = np.sqrt(1.0 - self.beta2 ** self.t)      # eq. 6.2, v folded
         for key, theta in params.items():
             g = grads[key]
             m, v = self._moments(key, theta)
@@ -97,13 +98,14 @@ class Adam:
     def reset(self, key, index=None, axis=0):
         """Zero the moments of `key` (all of them, or entries `index` along `axis`).
 
-        Used when a few rows of a parameter are re-initialised (the SAE's resampling of dead
-        latents): their stale moments would otherwise steer the new rows. The step count `t`
-        is shared, so the reset rows get no fresh bias correction; their first steps are
-        therefore about 0.1 / sqrt(0.001), i.e. 3 times lr, before the averages warm up again.
+        Used when a few rows of a parameter are re-initialised (the SAE's resampling of
+        dead latents): their stale moments would otherwise steer the new rows. The step
+        count `t` is shared, so the reset rows get no fresh bias correction; their first
+        steps are about 0.1 / sqrt(0.001), i.e. 3 times lr, until the averages warm up.
         """
         if key not in self.m:
-            raise KeyError(f"no optimiser state for {key!r}; known keys: {sorted(self.m)}")
+            raise KeyError(f"no optimiser state for {key!r}; "
+                           f"known keys: {sorted(self.m)}")
         for moment in (self.m[key], self.v[key]):
             if index is None:
                 moment[...] = 0.0

@@ -21,15 +21,19 @@ from superposition_lib.optim import Adam
 
 
 class TrainingWorkspace:
-    """Preallocated arrays for training steps of I toy models at once (eqs. 7.1, 7.4-7.5).
+    """Preallocated arrays for training steps of I toy models at once (eqs. 7.1-7.5).
 
-    The parameters live in one array `theta` (I, k + 1, n): rows 0..k-1 hold W, row k holds b;
-    `params` and `grads` are {"W", "b"} views into `theta` and `grad_theta`. `sample_batch(rng)`
-    fills a batch of sparse data in place; `loss_and_gradients(X)` returns the per-instance loss
-    (I,) and `grad_theta`, the gradient of the mean weighted loss (eqs. 5.1-5.7).
+    The parameters live in one array `theta` (I, k + 1, n): rows 0..k-1 hold W, row k
+    holds b; `params` and `grads` are {"W", "b"} views into `theta` and `grad_theta`.
+    `sample_batch(rng)` returns a batch of sparse data (I, B, n) drawn in place;
+    `loss_and_gradients(X)` returns the per-instance loss (I,) and `grad_theta`, the
+    gradient of the mean weighted loss; `sample_loss_and_gradients(rng)` does both.
+    Instances are processed in chunks whose work arrays (about `chunk_bytes`) are reused
+    from chunk to chunk, so that they stay in the processor's cache.
     """
 
-    def __init__(self, params, importance, keep_probability, batch_size, activation="relu"):
+    def __init__(self, params, importance, keep_probability, batch_size,
+                 activation="relu", *, chunk_bytes=2**21):
         W = check_array(params["W"], "params['W']", ndim=3)
         n_instances, n_hidden, n_features = W.shape
         dtype, batch = W.dtype, check_positive_int(batch_size, "batch_size")
@@ -39,32 +43,80 @@ class TrainingWorkspace:
         keep = check_array(keep_probability, "keep_probability", shape=per_instance)
         check_in_range(keep, "keep_probability", 0.0, 1.0, low_open=True)
         if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, "
+                             f"got {activation!r}")
         self.activation, self.n_hidden = activation, n_hidden
-        self.theta = np.concatenate([W, b[:, None, :]], axis=1).astype(dtype)   # eq. 7.4
+        self.theta = np.concatenate([W, b[:, None, :]], axis=1).astype(dtype)  # eq. 7.4
         self.grad_theta = np.zeros_like(self.theta)
-        self.params = {"W": self.theta[:, :n_hidden], "b": self.theta[:, n_hidden]}
-        self.grads = {"W": self.grad_theta[:, :n_hidden], "b": self.grad_theta[:, n_hidden]}
-        self.keep = keep.astype(dtype)[:, None, :]
-        self.loss_weight = (2.0 / batch * importance).astype(dtype)[:, None, :]  # eq. 5.1
-        big = (n_instances, batch, n_features)
-        self.X, self.x_linear = np.zeros(big, dtype), np.zeros(big, dtype)
-        self.residual, self.delta = np.zeros(big, dtype), np.zeros(big, dtype)
-        self.mask = np.zeros(big, bool)
-        self.z = np.ones((n_instances, batch, n_hidden + 1), dtype)    # last column: the 1s
-        self.grad_z = np.zeros_like(self.z)
+        k = n_hidden
+        self.params = {"W": self.theta[:, :k], "b": self.theta[:, k]}
+        self.grads = {"W": self.grad_theta[:, :k], "b": self.grad_theta[:, k]}
         self.theta_T = np.zeros((n_instances, n_features, n_hidden + 1), dtype)
         self._encoder_term = np.zeros_like(self.theta)
         self.loss = np.zeros(n_instances, dtype)
+        # Work arrays for one chunk of instances, reused by every chunk.
+        itemsize = np.dtype(dtype).itemsize
+        bytes_per_instance = batch * (n_features * (4 * itemsize + 1)
+                                      + 2 * (n_hidden + 1) * itemsize)
+        size = int(min(n_instances, max(1, chunk_bytes // bytes_per_instance)))
+        self.chunks = [slice(i, min(i + size, n_instances))
+                       for i in range(0, n_instances, size)]
+        work, big = (size, batch, n_features), (n_instances, batch, n_features)
+        self._X, self.x_linear = np.zeros(work, dtype), np.zeros(work, dtype)
+        self.residual, self.delta = np.zeros(work, dtype), np.zeros(work, dtype)
+        self.mask = np.zeros(work, bool)
+        self.z = np.ones((size, batch, n_hidden + 1), dtype)     # last column: the 1s
+        self.grad_z = np.zeros_like(self.z)
+        # One chunk: p and 2 I / B spelled out to the batch's shape (contiguous
+        # operands are much faster than broadcasting a row). Several chunks: (I, 1, n)
+        # rows, small enough to stay in cache while the chunks take turns.
+        shape = big if len(self.chunks) == 1 else (n_instances, 1, n_features)
+        self.keep = np.ascontiguousarray(np.broadcast_to(keep.astype(dtype)[:, None, :],
+                                                         shape))
+        self.loss_weight = np.ascontiguousarray(np.broadcast_to(           # eq. 5.1
+            (2.0 / batch * importance).astype(dtype)[:, None, :], shape))
+        self.X = self._X if size == n_instances else np.zeros(big, dtype)
+
+    def _sample(self, rng, part, X):
+        """Fill X (chunk `part`) in place: x = u / p where u < p, else 0 (eq. 7.1)."""
+        rng.random(out=X, dtype=X.dtype)
+        X /= self.keep[part]                   # u / p < 1 exactly when u < p
+        mask = self.mask[:len(X)]
+        np.less(X, 1.0, out=mask)
+        X *= mask
+
+    def _loss_and_gradients(self, X, part):
+        """Loss and gradient of the instances `part` on their batch X (eqs. 7.2-7.5)."""
+        m, k = len(X), self.n_hidden
+        z, grad_z, x_linear = self.z[:m], self.grad_z[:m], self.x_linear[:m]
+        residual, delta = self.residual[:m], self.delta[:m]
+        theta, theta_T = self.theta[part], self.theta_T[part]
+        np.matmul(X, theta_T[:, :, :k], out=z[:, :, :k])          # z = W x
+        np.matmul(z, theta, out=x_linear)                          # W^T z + b: z's 1s
+        if self.activation == "relu":
+            np.maximum(x_linear, 0.0, out=residual)
+        else:
+            np.copyto(residual, x_linear)
+        residual -= X                                              # x_hat - x
+        np.multiply(residual, self.loss_weight[part], out=delta)  # eq. 5.1
+        loss = self.loss[part]
+        np.einsum("ij,ij->i", delta.reshape(m, -1), residual.reshape(m, -1), out=loss)
+        loss *= 0.5                                                # eq. 7.2
+        if self.activation == "relu":
+            np.greater(x_linear, 0.0, out=self.mask[:m])
+            delta *= self.mask[:m]                                 # eq. 5.2
+        np.matmul(delta, theta_T, out=grad_z)                      # dL/dz = W delta
+        grad_z[:, :, k] = 0.0                                      # the 1s: no gradient
+        grad_theta, encoder_term = self.grad_theta[part], self._encoder_term[part]
+        np.matmul(z.transpose(0, 2, 1), delta, out=grad_theta)     # z delta^T, and b
+        np.matmul(grad_z.transpose(0, 2, 1), X, out=encoder_term)
+        grad_theta += encoder_term                                 # eq. 7.5
 
     def sample_batch(self, rng):
-        """Fill the batch X in place: x = u / p where u < p, else 0 (eq. 7.1)."""
-        X = self.X
-        rng.random(out=X, dtype=X.dtype)
-        X /= self.keep                       # u / p < 1 exactly when u < p
-        np.less(X, 1.0, out=self.mask)
-        X *= self.mask
-        return X
+        """Draw the batch X (I, B, n) in place (eq. 7.1) and return it."""
+        for part in self.chunks:
+            self._sample(rng, part, self.X[part])
+        return self.X
 
     def loss_and_gradients(self, X=None):
         """Per-instance loss (I,) and gradient (I, k + 1, n) for the batch X (eq. 7.5).
@@ -73,41 +125,35 @@ class TrainingWorkspace:
         """
         X = self.X if X is None else X
         if X.shape != self.X.shape or X.dtype != self.X.dtype:
-            raise ValueError(f"X must have shape {self.X.shape} and dtype {self.X.dtype}, "
-                             f"got {X.shape} {X.dtype}")
-        k, z, grad_z = self.n_hidden, self.z, self.grad_z
-        np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))   # contiguous: faster matmul
-        np.matmul(X, self.theta_T[:, :, :k], out=z[:, :, :k])     # z = W x
-        np.matmul(z, self.theta, out=self.x_linear)               # W^T z + b, via z's 1s
-        residual, delta = self.residual, self.delta
-        if self.activation == "relu":
-            np.maximum(self.x_linear, 0.0, out=residual)
-        else:
-            np.copyto(residual, self.x_linear)
-        residual -= X                                             # x_hat - x
-        np.multiply(residual, self.loss_weight, out=delta)       # eq. 5.1
-        flat = (len(X), -1)
-        np.einsum("ij,ij->i", delta.reshape(flat), residual.reshape(flat), out=self.loss)
-        self.loss *= 0.5                                          # eq. 7.2
-        if self.activation == "relu":
-            np.greater(self.x_linear, 0.0, out=self.mask)
-            delta *= self.mask                                    # eq. 5.2
-        np.matmul(delta, self.theta_T, out=grad_z)                # dL/dz = W delta
-        grad_z[:, :, k] = 0.0                                     # the 1s have no gradient
-        np.matmul(z.transpose(0, 2, 1), delta, out=self.grad_theta)   # z delta^T, and b
-        np.matmul(grad_z.transpose(0, 2, 1), X, out=self._encoder_term)
-        self.grad_theta += self._encoder_term                     # eq. 7.5
+            raise ValueError(f"X must have shape {self.X.shape} and dtype "
+                             f"{self.X.dtype}, got {X.shape} {X.dtype}")
+        np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))    # contiguous: faster
+        for part in self.chunks:
+            self._loss_and_gradients(X[part], part)
+        return self.loss, self.grad_theta
+
+    def sample_loss_and_gradients(self, rng):
+        """`sample_batch` then `loss_and_gradients`, chunk by chunk: the same numbers.
+
+        Each chunk's batch is drawn into the reused work array, so with several chunks
+        `X` does not keep the batch (use the two methods apart to see it).
+        """
+        np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))
+        for part in self.chunks:
+            X = self._X[:part.stop - part.start]
+            self._sample(rng, part, X)
+            self._loss_and_gradients(X, part)
         return self.loss, self.grad_theta
 
 
 # ---- book/07_training.ipynb cell 7 (id 9f701421) ----
 def _under_test():
-    """True when running under CI, nbval or pytest: progress output would only be noise."""
+    """True under CI, nbval or pytest, where progress output would only be noise."""
     return any(os.environ.get(name) for name in ("CI", "NBVAL", "PYTEST_CURRENT_TEST"))
 
 
 def _jupyter_display():
-    """IPython's `display` when running in a Jupyter kernel, else None (no import otherwise)."""
+    """IPython's `display` inside a Jupyter kernel, else None (imports nothing else)."""
     kernel_app = sys.modules.get("ipykernel.kernelapp")
     if kernel_app is None or not kernel_app.IPKernelApp.initialized():
         return None
@@ -119,7 +165,8 @@ class ProgressLine:
     """A one-line progress display for Jupyter or a terminal, erased when closed.
 
     enabled None: shown only for runs longer than `delay` seconds and never under test
-    (env CI, NBVAL or PYTEST_CURRENT_TEST); False: never; True: always, except under test.
+    (env CI, NBVAL or PYTEST_CURRENT_TEST); False: never; True: always, but not under
+    test.
     """
 
     def __init__(self, total, *, enabled=None, description="training", delay=1.0,
@@ -136,7 +183,8 @@ class ProgressLine:
     def update(self, done, loss=None):
         """Show `done` of `total` (and the mean loss), at most once per `interval`."""
         now = time.perf_counter()
-        if not self.enabled or now - self._start < self.delay or now - self._last < self.interval:
+        too_soon = now - self._start < self.delay or now - self._last < self.interval
+        if not self.enabled or too_soon:
             return
         self._last = now
         text = f"{self.description}: step {done:,}/{self.total:,}"
@@ -178,8 +226,8 @@ class TrainResult:
 
     W: np.ndarray              # (I, k, n)
     b: np.ndarray              # (I, n)
-    losses: np.ndarray         # (n_logged, I): the loss of the batch at each logged step
-    steps_logged: np.ndarray   # (n_logged,): 0-based step numbers, before that step's update
+    losses: np.ndarray         # (n_logged, I): each logged step's batch loss
+    steps_logged: np.ndarray   # (n_logged,): 0-based steps, loss before the update
     params: dict
     importance: np.ndarray     # (I, n)
     sparsity: np.ndarray       # (I, n)
@@ -223,7 +271,8 @@ def _divergence(loss, step, lr):
     bad = np.flatnonzero(~np.isfinite(loss))
     return FloatingPointError(
         f"training diverged at step {step}: instance {bad[0]} has loss {loss[bad[0]]} "
-        f"({len(bad)} of {len(loss)} instances non-finite); try a smaller lr than {lr:g}")
+        f"({len(bad)} of {len(loss)} instances non-finite); "
+        f"try a smaller lr than {lr:g}")
 
 
 def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10_000,
@@ -232,9 +281,10 @@ def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10
                     progress=None):
     """Train `n_instances` independent toy models at once with Adam (eqs. 7.1-7.3).
 
-    sparsity: scalar, (I,) or (I, n); importance: None (0.7**i), (n,) or (I, n). The random
-    stream: init_params draws first, then one (I, batch_size, n) uniform draw per step, so the
-    same seed gives the same result. A non-finite loss raises FloatingPointError.
+    sparsity: scalar, (I,) or (I, n); importance: None (0.7**i), (n,) or (I, n). The
+    random stream: init_params draws first, then one (I, batch_size, n) uniform draw per
+    step, so the same seed gives the same result. A non-finite loss raises
+    FloatingPointError.
     """
     n_features = check_positive_int(n_features, "n_features")
     n_hidden = check_positive_int(n_hidden, "n_hidden")
@@ -260,7 +310,7 @@ def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10
     with ProgressLine(steps, enabled=progress) as line, np.errstate(over="ignore",
                                                                     invalid="ignore"):
         for step in range(steps):
-            loss, _ = work.loss_and_gradients(work.sample_batch(rng))
+            loss, _ = work.sample_loss_and_gradients(rng)
             if not np.isfinite(loss).all():
                 raise _divergence(loss, step, lr)
             if step == steps_logged[row]:
@@ -269,5 +319,5 @@ def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10
                 line.update(step + 1, loss)
             optimizer.step(theta, grad_theta)
     params = {key: np.ascontiguousarray(value) for key, value in work.params.items()}
-    return TrainResult(params["W"], params["b"], losses, steps_logged, params, importance,
-                       sparsity)
+    return TrainResult(params["W"], params["b"], losses, steps_logged, params,
+                       importance, sparsity)

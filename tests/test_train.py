@@ -169,3 +169,25 @@ def test_progress_shows_and_erases_in_a_terminal(capsys, monkeypatch):
     quiet.update(5)
     quiet.close()
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_chunked_workspace_gives_the_same_numbers(dtype):
+    """Instances processed in chunks (work arrays reused) or all at once: the same result."""
+    rng = np.random.default_rng(5)
+    params = init_params(7, 3, rng, init="xavier", n_instances=5, dtype=dtype)
+    sparsity = np.linspace(0.1, 0.95, 5)[:, None] * np.ones((5, 7))
+    importance = rng.uniform(0.1, 1, (5, 7))
+    whole = TrainingWorkspace(params, importance, 1 - sparsity, 32, chunk_bytes=2**30)
+    pieces = TrainingWorkspace(params, importance, 1 - sparsity, 32, chunk_bytes=1)
+    assert len(whole.chunks) == 1 and len(pieces.chunks) == 5
+    X = pieces.sample_batch(np.random.default_rng(8))
+    assert np.array_equal(X, generate_sparse_data(32, 7, sparsity, np.random.default_rng(8),
+                                                  n_instances=5, dtype=dtype))
+    loss_whole, grad_whole = (a.copy() for a in whole.loss_and_gradients(X.copy()))
+    loss_pieces, grad_pieces = pieces.sample_loss_and_gradients(np.random.default_rng(8))
+    assert np.allclose(loss_pieces, loss_whole, rtol=1e-6, atol=0)
+    assert np.allclose(grad_pieces, grad_whole, rtol=1e-6, atol=1e-12)
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    expected = loss_gradients(params, X, importance)
+    assert relative_error(pieces.grads, expected) < tol

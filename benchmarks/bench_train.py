@@ -1,0 +1,268 @@
+"""Training speed, side by side: the original per-sample loop, our trainer, PyTorch autograd.
+
+    .venv/bin/python benchmarks/bench_train.py              # the full run (about 2 minutes)
+    .venv/bin/python benchmarks/bench_train.py --quick      # a smoke test (a few seconds)
+    .venv/bin/python benchmarks/bench_train.py --markdown benchmarks/RESULTS_train.md
+
+The toy model n = 20 -> k = 5, batch 1024, sparsity 0.9, importance 0.7**i, Adam (lr 1e-3).
+One "step" is a whole training step: draw a batch, forward, backward, optimiser update.
+Every method runs blocks of steps in turn (interleaved), repeatedly; the table reports the
+median over the repeats, so that other work on a shared machine slows all methods alike.
+PyTorch (optional extra `bench`: `pip install torch==2.13.0`) is skipped, with a message,
+when it is not installed.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import time
+
+import numpy as np
+
+from superposition_lib.backprop import (loss_gradients, loss_gradients_per_sample,
+                                        relative_error)
+from superposition_lib.data import (feature_importance, generate_sparse_data,
+                                    generate_sparse_data_two_draws)
+from superposition_lib.model import init_params
+from superposition_lib.optim import Adam
+from superposition_lib.train import TrainingWorkspace, train_toy_model
+
+N_FEATURES, N_HIDDEN, BATCH, SPARSITY, LR = 20, 5, 1024, 0.9, 1e-3
+MANY = 16  # instances in the many-models row
+TORCH_1 = "PyTorch autograd + torch.optim.Adam, 1 thread"
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+# ---- the methods: each factory returns run(n_steps) that keeps its state between calls
+def per_sample_loop(dtype):
+    """The original document: two draws for the data, per-sample backprop, Adam."""
+    rng = np.random.default_rng(0)
+    params = init_params(N_FEATURES, N_HIDDEN, rng, init="xavier", dtype=dtype)
+    importance, opt = feature_importance(N_FEATURES).astype(dtype), Adam(lr=LR)
+
+    def run(n_steps):
+        for _ in range(n_steps):
+            X = generate_sparse_data_two_draws(BATCH, N_FEATURES, SPARSITY, rng).astype(dtype)
+            opt.step(params, loss_gradients_per_sample(params, X, importance))
+    return run
+
+
+def plain_batched_loop(dtype):
+    """Chapter 6's loop: generate_sparse_data, loss_gradients, Adam.step."""
+    rng = np.random.default_rng(0)
+    params = init_params(N_FEATURES, N_HIDDEN, rng, init="xavier", dtype=dtype)
+    importance, opt = feature_importance(N_FEATURES).astype(dtype), Adam(lr=LR)
+
+    def run(n_steps):
+        for _ in range(n_steps):
+            X = generate_sparse_data(BATCH, N_FEATURES, SPARSITY, rng, dtype=dtype)
+            opt.step(params, loss_gradients(params, X, importance))
+    return run
+
+
+def our_trainer(dtype, n_instances=1):
+    """The public train_toy_model, called for a block of steps (its set-up included)."""
+    seeds = iter(range(10**9))
+
+    def run(n_steps):
+        train_toy_model(N_FEATURES, N_HIDDEN, SPARSITY, steps=n_steps, batch_size=BATCH,
+                        lr=LR, n_instances=n_instances, seed=next(seeds), dtype=dtype,
+                        progress=False)
+    return run
+
+
+def our_step_on_pregenerated_data(dtype):
+    """The trainer's step without the sampler: the same workspace, batches made beforehand."""
+    rng = np.random.default_rng(0)
+    params = init_params(N_FEATURES, N_HIDDEN, rng, init="xavier", n_instances=1, dtype=dtype)
+    work = TrainingWorkspace(params, feature_importance(N_FEATURES)[None],
+                             np.full((1, N_FEATURES), 1 - SPARSITY), BATCH)
+    batches = [work.sample_batch(rng).copy() for _ in range(8)]
+    theta, grad = {"theta": work.theta}, {"theta": work.grad_theta}
+    opt = Adam(lr=LR)
+
+    def run(n_steps):
+        for step in range(n_steps):
+            work.loss_and_gradients(batches[step % len(batches)])
+            opt.step(theta, grad)
+    return run
+
+
+def torch_autograd(dtype, threads):
+    """The same model, data rule and optimiser in PyTorch, gradients by autograd."""
+    import torch
+
+    tdtype = {np.float64: torch.float64, np.float32: torch.float32}[dtype]
+    gen = torch.Generator().manual_seed(0)
+    W0 = init_params(N_FEATURES, N_HIDDEN, 0, init="xavier")["W"]
+    W = torch.tensor(W0, dtype=tdtype, requires_grad=True)
+    b = torch.zeros(N_FEATURES, dtype=tdtype, requires_grad=True)
+    importance = torch.tensor(feature_importance(N_FEATURES), dtype=tdtype)
+    keep = 1.0 - SPARSITY
+    opt = torch.optim.Adam([W, b], lr=LR)
+
+    def run(n_steps):
+        torch.set_num_threads(threads)  # global in PyTorch: set for this method's block
+        for _ in range(n_steps):
+            u = torch.rand(BATCH, N_FEATURES, generator=gen, dtype=tdtype)
+            x = torch.where(u < keep, u / keep, 0.0)      # one draw per entry, as ours
+            x_hat = torch.relu((x @ W.T) @ W + b)
+            loss = (importance * (x_hat - x) ** 2).sum(dim=1).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return run
+
+
+def torch_gradient_agreement():
+    """Relative error between autograd's and our float64 gradient on the same data."""
+    import torch
+
+    rng = np.random.default_rng(1)
+    params = init_params(N_FEATURES, N_HIDDEN, rng, init="xavier")
+    params["b"] = rng.normal(0, 0.1, N_FEATURES)
+    X = generate_sparse_data(BATCH, N_FEATURES, SPARSITY, rng)
+    importance = feature_importance(N_FEATURES)
+    W = torch.tensor(params["W"], requires_grad=True)
+    b = torch.tensor(params["b"], requires_grad=True)
+    x = torch.tensor(X)
+    x_hat = torch.relu((x @ W.T) @ W + b)
+    (torch.tensor(importance) * (x_hat - x) ** 2).sum(dim=1).mean().backward()
+    ours = loss_gradients(params, X, importance)
+    return relative_error({"W": W.grad.numpy(), "b": b.grad.numpy()}, ours)
+
+
+def best_torch(rates, label):
+    """The faster of the PyTorch rows for this dtype (None without PyTorch)."""
+    found = [rate for (name, dt), rate in rates.items()
+             if name.startswith("PyTorch") and dt == label]
+    return max(found) if found else None
+
+
+# ---- measuring
+def calibrate(run, target_seconds):
+    """Steps per block so that one block takes about `target_seconds`."""
+    run(1)  # warm up (first-call costs, caches)
+    n = 1
+    while True:
+        start = time.perf_counter()
+        run(n)
+        elapsed = time.perf_counter() - start
+        if elapsed >= target_seconds / 4 or n >= 100_000:
+            return max(1, int(n * target_seconds / max(elapsed, 1e-9)))
+        n *= 4
+
+
+def measure(methods, repeats, target_seconds):
+    """Median steps/s of each method, blocks interleaved round by round."""
+    blocks = {name: calibrate(run, target_seconds) for name, (run, _) in methods.items()}
+    rates = {name: [] for name in methods}
+    for _ in range(repeats):
+        for name, (run, _) in methods.items():
+            start = time.perf_counter()
+            run(blocks[name])
+            rates[name].append(blocks[name] / (time.perf_counter() - start))
+    return {name: float(np.median(r)) for name, r in rates.items()}, blocks
+
+
+def machine_description():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info
+                       if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    return (f"{cpu}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, "
+            f"NumPy {np.__version__} ({blas.get('name')} {blas.get('version', '')})")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short smoke test")
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--markdown", help="also write the report to this file")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 9)
+    target = 0.03 if args.quick else 0.25
+
+    try:
+        import torch
+        default_threads = torch.get_num_threads()
+        torch_note = f"PyTorch {torch.__version__} (default {default_threads} threads)"
+    except ImportError:
+        torch = None
+        torch_note = ("PyTorch not installed: its rows are skipped "
+                      "(`pip install torch==2.13.0`, the optional extra `bench`)")
+
+    methods = {}
+    for label, dtype in DTYPES.items():
+        methods[("per-sample loop (original document)", label)] = (per_sample_loop(dtype), 1)
+        methods[("plain batched loop (chapter 6)", label)] = (plain_batched_loop(dtype), 1)
+        methods[("train_toy_model, 1 instance", label)] = (our_trainer(dtype), 1)
+        methods[(f"train_toy_model, {MANY} instances", label)] = (our_trainer(dtype, MANY),
+                                                                   MANY)
+        methods[("trainer's step, pre-generated data", label)] = (
+            our_step_on_pregenerated_data(dtype), 1)
+        if torch is not None:
+            methods[(TORCH_1, label)] = (torch_autograd(dtype, 1), 1)
+            if default_threads > 1:
+                methods[(f"PyTorch autograd, {default_threads} threads", label)] = (
+                    torch_autograd(dtype, default_threads), 1)
+
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    rates, blocks = measure(methods, repeats, target)
+    minutes = (time.perf_counter() - started) / 60
+    load_after = os.getloadavg()[0]
+
+    lines = [
+        f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on "
+        f"{machine_description()}; {torch_note}.",
+        f"Toy model n={N_FEATURES}, k={N_HIDDEN}, batch {BATCH}, S={SPARSITY}; median of "
+        f"{repeats} interleaved blocks of about {target} s per method ({minutes:.1f} min in "
+        f"all); load average {load_before:.1f} before, {load_after:.1f} after.",
+        "",
+        "| method | dtype | steps/s | model-steps/s | × per-sample loop | × best PyTorch |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for (name, label), (_, instances) in methods.items():
+        rate = rates[(name, label)] * instances
+        loop = rates[("per-sample loop (original document)", label)]
+        torch_rate = best_torch(rates, label)
+        vs_torch = f"{rate / torch_rate:.2f}" if torch_rate else "–"
+        lines.append(f"| {name} | {label} | {rates[(name, label)]:,.0f} | {rate:,.0f} | "
+                     f"{rate / loop:,.1f} | {vs_torch} |")
+    lines += ["", "Targets (issue 3), model-steps/s ratios from the table:", ""]
+    for label in DTYPES:
+        single = rates[("train_toy_model, 1 instance", label)]
+        many = rates[(f"train_toy_model, {MANY} instances", label)] * MANY
+        pregen = rates[("trainer's step, pre-generated data", label)]
+        loop = rates[("per-sample loop (original document)", label)]
+        checks = [("ours ≥ 50× the per-sample loop", single / loop, single / loop >= 50),
+                  (f"{MANY} instances, per instance, ≥ 1 instance", many / single,
+                   many >= single),
+                  ("ours within 2× of the same step on pre-generated data (time ratio)",
+                   pregen / single, pregen / single <= 2)]
+        torch_rate = best_torch(rates, label)
+        if torch_rate:
+            checks.insert(0, ("ours ≥ 2.5× PyTorch CPU", single / torch_rate,
+                              single / torch_rate >= 2.5))
+        for text, value, ok in checks:
+            lines.append(f"- {label}: {text}: {value:.2f} → {'met' if ok else 'NOT met'}")
+    if torch is not None:
+        lines += ["", f"Gradient agreement, float64, same data: relative error between "
+                      f"autograd and `loss_gradients` = {torch_gradient_agreement():.1e}."]
+    report = "\n".join(lines)
+    print(report)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as out:
+            out.write(report + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
