@@ -31,7 +31,7 @@ from superposition_lib.train import TrainingWorkspace, train_toy_model
 
 N_FEATURES, N_HIDDEN, BATCH, SPARSITY, LR = 20, 5, 1024, 0.9, 1e-3
 MANY = 16  # instances in the many-models row
-TORCH_1 = "PyTorch autograd + torch.optim.Adam, 1 thread"
+TORCH_1 = "PyTorch autograd, 1 thread"
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
 
