@@ -107,3 +107,10 @@ def test_bad_input_is_refused_by_name(call, error, word):
     params, X, importance = problem()
     with pytest.raises(error, match=word):
         call(params, X, importance)
+
+
+def test_float32_model_with_float64_importance_stays_float32():
+    params, X, importance = problem(5, 2, 8)
+    p32 = {key: value.astype(np.float32) for key, value in params.items()}
+    grads = loss_gradients(p32, X.astype(np.float32), importance)
+    assert grads["W"].dtype == grads["b"].dtype == np.float32
