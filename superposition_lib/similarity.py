@@ -8,7 +8,6 @@ __all__ = ['representational_distances', 'rsa', 'rsa_permutation_test', 'centeri
 # ---- book/12_similarity.ipynb cell 3 (id 9c540c7f) ----
 import numpy as np
 from scipy.spatial.distance import pdist, squareform
-from scipy.stats import rankdata
 
 from superposition_lib.conventions import as_generator, check_array, check_positive_int
 
@@ -54,11 +53,27 @@ def representational_distances(A):
     return pdist(A.astype(np.float64, copy=False), metric="euclidean")
 
 
+def _average_ranks(values):
+    """Ranks 1..M of a vector, ties sharing their average rank (scipy's rankdata)."""
+    # scipy.stats.rankdata is ~5x slower on the 12.5 million distances of N = 5,000.
+    order = np.argsort(values)  # any sort: ties are averaged below
+    sorted_values = values[order]
+    new_run = np.empty(values.size, dtype=bool)
+    new_run[0] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new_run[1:])
+    del sorted_values
+    starts = np.flatnonzero(new_run)
+    ends = np.append(starts[1:], values.size)
+    ranks = np.empty(values.size)
+    ranks[order] = ((starts + ends + 1) / 2.0)[np.cumsum(new_run) - 1]
+    return ranks
+
+
 def _ranks_if(values, method):
     """Spearman correlates ranks (ties get their average rank); Pearson the values."""
     if method not in ("spearman", "pearson"):
         raise ValueError(f"method must be 'spearman' or 'pearson', got {method!r}")
-    return rankdata(values) if method == "spearman" else values
+    return _average_ranks(values) if method == "spearman" else values
 
 
 def _pearson(a, b, name_a, name_b):
@@ -159,10 +174,17 @@ def center_columns(A):
 
 
 def _centred_unit_scale(A, name):
-    """A_c / max|A_c|: CKA ignores scale; this keeps every product from overflow."""
-    _check_not_constant(A, name, "CKA")
-    centred = center_columns(A)
-    return centred / np.abs(centred).max()
+    """A_c / (largest column range / 2): entries in [-2, 2], at least one beyond 1/2.
+
+    CKA ignores scale, and at this scale no product can overflow or underflow.
+    """
+    high, low = A.max(axis=0), A.min(axis=0)
+    if np.all(high == low):
+        raise ValueError(f"{name} is the same for every input (every column has zero "
+                         "variance): CKA is undefined for a constant representation")
+    centred = A - A.mean(axis=0, dtype=np.float64)  # float64 even for float32 input
+    centred /= np.max(high / 2 - low / 2)  # halves first: the range itself may overflow
+    return centred
 
 
 def linear_cka(X, Y):
