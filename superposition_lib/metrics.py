@@ -46,7 +46,8 @@ def gini(A):
     Empty input raises ValueError. float32 input is summed in float64.
     """
     A = _check_activations(A)
-    a = np.sort(np.abs(A), axis=None)
+    a = np.abs(A).reshape(-1)  # a fresh array, so it can be sorted in place
+    a.sort()
     total = np.sum(a, dtype=np.float64)
     if total == 0.0:
         return 0.0

@@ -109,6 +109,15 @@ def test_gini_edge_cases_are_defined():
         gini("abc")
 
 
+def test_gini_leaves_its_input_alone():
+    a = np.array([[3.0, -1.0, 2.0], [0.0, 5.0, 4.0]])
+    before = a.copy()
+    gini(a)
+    gini(a[:, ::2])  # a non-contiguous view
+    assert np.array_equal(a, before)
+    assert gini(a[:, ::2]) == gini(np.ascontiguousarray(a[:, ::2]))
+
+
 def test_gini_float32_sums_in_float64():
     a = np.random.default_rng(1).exponential(size=200_003).astype(np.float32)
     assert gini(a) == pytest.approx(gini(a.astype(np.float64)), abs=1e-12)
