@@ -33,8 +33,8 @@ SOLUTION_TAG, CHECK_TAG = "solution", "exercise-check"
 STUB_TAG = "student-stub"  # marks the cells this tool wrote, for tests and teachers
 OPENER = re.compile(r"^(`{3,}|:{3,})\{(exercise-start|exercise-end|solution-start|solution-end)\}")
 EXERCISE_HEADING = "**Exercise.**"
-YOUR_TURN = ("**Your turn.** Work it out before you run the check below: it tells you what is "
-             "wrong. (The solution is in the book.)")
+YOUR_TURN = ("**Your turn.** Work it out before you run the check in the next cells; when it "
+             "fails, its message names the likely mistake. (The solution is in the book.)")
 STUB_HEADER = "# Your solution: replace each `raise NotImplementedError` and each `...`.\n"
 NOT_IMPLEMENTED = 'raise NotImplementedError("exercise: write this, then run the check below")'
 
