@@ -12,6 +12,7 @@ cells tagged `nbval-check-output` against them). Normalising drops what changes 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,14 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def quiet_kernel_environment() -> None:
+    """Run kernels as the test suite does: committed outputs hold no progress bars (the trainer
+    stays silent under NBVAL), and one BLAS thread (the book's matrices are small, and extra
+    threads on a busy 2-core machine cost far more than they save)."""
+    os.environ.setdefault("NBVAL", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def execute(path: Path, timeout: int) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
@@ -60,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--normalize-only", action="store_true")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     args = parser.parse_args(argv)
+    quiet_kernel_environment()
     for path in [p.resolve() for p in args.notebooks] or chapters():
         if args.normalize_only:
             nbformat.write(normalize(nbformat.read(path, as_version=4)), path)
