@@ -3,6 +3,19 @@
 
 from .conventions import *  # noqa: F401,F403  (book/00_conventions.ipynb)
 from .plotting import *  # noqa: F401,F403  (book/00_plotting.ipynb)
+from .data import *  # noqa: F401,F403  (book/01_data.ipynb)
+from .activations import *  # noqa: F401,F403  (book/02_relu.ipynb)
+from .model import *  # noqa: F401,F403  (book/03_autoencoder.ipynb)
+from .loss import *  # noqa: F401,F403  (book/04_loss.ipynb)
+from .backprop import *  # noqa: F401,F403  (book/05_backprop.ipynb)
+from .optim import *  # noqa: F401,F403  (book/06_adam.ipynb)
+from .train import *  # noqa: F401,F403  (book/07_training.ipynb)
+from .analysis import *  # noqa: F401,F403  (book/08_superposition.ipynb)
+from .experiments import *  # noqa: F401,F403  (book/09_phase_changes.ipynb)
+from .geometry import *  # noqa: F401,F403  (book/10_geometry.ipynb)
+from .sae import *  # noqa: F401,F403  (book/11_sae.ipynb)
+from .similarity import *  # noqa: F401,F403  (book/12_similarity.ipynb)
+from .metrics import *  # noqa: F401,F403  (book/13_metrics.ipynb)
 
 __all__ = [
     'as_generator',  # conventions
@@ -15,4 +28,87 @@ __all__ = [
     'plot_matrix',  # plotting
     'plot_feature_directions',  # plotting
     'plot_feature_norms',  # plotting
+    'feature_importance',  # data
+    'generate_sparse_data',  # data
+    'generate_sparse_data_two_draws',  # data
+    'relu',  # activations
+    'relu_derivative',  # activations
+    'INIT_SCHEMES',  # model
+    'ACTIVATIONS',  # model
+    'xavier_std',  # model
+    'init_params',  # model
+    'bottleneck',  # model
+    'forward',  # model
+    'weighted_loss_per_feature',  # loss
+    'weighted_loss',  # loss
+    'loss_gradients_per_sample',  # backprop
+    'loss_gradients',  # backprop
+    'numerical_gradient',  # backprop
+    'relative_error',  # backprop
+    'SGD',  # optim
+    'Adam',  # optim
+    'TrainingWorkspace',  # train
+    'ProgressLine',  # train
+    'TrainResult',  # train
+    'train_toy_model',  # train
+    'superposition_matrix',  # analysis
+    'feature_norms',  # analysis
+    'feature_directions',  # analysis
+    'interference',  # analysis
+    'count_represented',  # analysis
+    'seed_weight_norms',  # analysis
+    'seed_pairwise_scores',  # analysis
+    'estimate_loss',  # analysis
+    'best_in_groups',  # analysis
+    'BestOf',  # experiments
+    'train_best_of',  # experiments
+    'PHASES',  # experiments
+    'candidate_losses',  # experiments
+    'closed_form_phase',  # experiments
+    'closed_form_boundary',  # experiments
+    'classify_phase',  # experiments
+    'STICKY_FRACTIONS',  # geometry
+    'feature_dimensionality',  # geometry
+    'dimensions_per_feature',  # geometry
+    'SAE_KEYS',  # sae
+    'init_sae_params',  # sae
+    'sae_shape',  # sae
+    'check_sae_input',  # sae
+    'sae_forward',  # sae
+    'check_l1_coeff',  # sae
+    'decoder_norms',  # sae
+    'sae_loss_terms',  # sae
+    'sae_loss',  # sae
+    'sae_backward',  # sae
+    'sae_gradients',  # sae
+    'normalize_decoder',  # sae
+    'remove_parallel_gradient',  # sae
+    'latent_density',  # sae
+    'mean_active_latents',  # sae
+    'dead_fraction',  # sae
+    'dense_fraction',  # sae
+    'fraction_variance_unexplained',  # sae
+    'shrinkage',  # sae
+    'best_match_cosines',  # sae
+    'resample_dead_latents',  # sae
+    'L1_CONVENTIONS',  # sae
+    'SAETrainResult',  # sae
+    'train_sae',  # sae
+    'representational_distances',  # similarity
+    'rsa',  # similarity
+    'rsa_permutation_test',  # similarity
+    'centering_matrix',  # similarity
+    'gram_linear',  # similarity
+    'hsic',  # similarity
+    'linear_cka_gram',  # similarity
+    'center_columns',  # similarity
+    'linear_cka',  # similarity
+    'hsic_unbiased',  # similarity
+    'debiased_linear_cka',  # similarity
+    'cka_matrix',  # similarity
+    'rsa_matrix',  # similarity
+    'l0_norm',  # metrics
+    'l1_norm',  # metrics
+    'gini',  # metrics
+    'reconstruction_mse',  # metrics
 ]
