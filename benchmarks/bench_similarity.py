@@ -19,19 +19,42 @@ are noisy; ratios taken in the same run are what to trust):
 
 Peak memory is measured with `tracemalloc` (numpy reports its allocations to it) in a
 separate call from the timing, and excludes the inputs, allocated before tracing starts.
+
+BLAS threads: 1 by default (`--blas-threads 0` keeps the library's default). On a shared
+two-core machine the default two threads made every matrix product several times slower
+(both threads wait for a free core); one thread gives an honest comparison there.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
+import sys
 import time
 import tracemalloc
 
-import numpy as np
 
-from superposition_lib.metrics import gini
-from superposition_lib.similarity import linear_cka, linear_cka_gram, rsa
+def build_parser():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full-gram", action="store_true",
+                        help="also run the N x N form at N = 10,000 (minutes, ~4 GB)")
+    parser.add_argument("--markdown", metavar="PATH",
+                        help="also write the report to PATH (the book includes it)")
+    parser.add_argument("--blas-threads", type=int, default=1,
+                        help="BLAS threads (default 1; 0 keeps the library default)")
+    return parser
+
+
+# BLAS reads its thread count once, when numpy is first imported: set it before that.
+ARGS = build_parser().parse_args(sys.argv[1:] if __name__ == "__main__" else [])
+if ARGS.blas_threads > 0:
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(ARGS.blas_threads)
+
+import numpy as np  # noqa: E402
+
+from superposition_lib.metrics import gini  # noqa: E402
+from superposition_lib.similarity import linear_cka, linear_cka_gram, rsa  # noqa: E402
 
 MIB = 2 ** 20
 REPORT: list[str] = []
@@ -181,16 +204,11 @@ def bench_rsa(rng):
     return rows
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full-gram", action="store_true",
-                        help="also run the N x N form at N = 10,000 (minutes, ~4 GB)")
-    parser.add_argument("--markdown", metavar="PATH",
-                        help="also write the report to PATH (the book includes it)")
-    args = parser.parse_args(argv)
+def main(args=ARGS):
     rng = np.random.default_rng(0)
-    emit(f"Machine: {machine()}; load average at the start {os.getloadavg()[0]:.1f} "
-         f"(1 min) on {os.cpu_count()} cores.\n")
+    threads = args.blas_threads if args.blas_threads > 0 else "library default"
+    emit(f"Machine: {machine()}; BLAS threads: {threads}; load average at the start "
+         f"{os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores.\n")
     start = time.perf_counter()
     bench_feature_cka(rng, repeats=7)
     bench_gram_against_feature(rng, args.full_gram)

@@ -62,9 +62,12 @@ def _average_ranks(values):
     new_run[0] = True
     np.not_equal(sorted_values[1:], sorted_values[:-1], out=new_run[1:])
     del sorted_values
+    ranks = np.empty(values.size)
+    if new_run.all():  # no ties, the usual case for real-valued distances
+        ranks[order] = np.arange(1.0, values.size + 1)
+        return ranks
     starts = np.flatnonzero(new_run)
     ends = np.append(starts[1:], values.size)
-    ranks = np.empty(values.size)
     ranks[order] = ((starts + ends + 1) / 2.0)[np.cumsum(new_run) - 1]
     return ranks
 

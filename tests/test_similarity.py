@@ -109,6 +109,16 @@ def test_rsa_matches_scipy_and_has_the_euclidean_invariances(pair, seed, scale):
         rsa(X, Y, method="pearson"), abs=1e-9)
 
 
+def test_spearman_rsa_averages_tied_ranks_like_scipy():
+    rng = np.random.default_rng(10)
+    X = rng.integers(0, 3, size=(40, 2)).astype(float)  # a small grid: many tied distances
+    Y = rng.integers(0, 4, size=(40, 3)).astype(float)
+    d_x, d_y = pdist(X), pdist(Y)
+    assert len(np.unique(d_x)) < d_x.size / 10
+    assert rsa(X, Y) == pytest.approx(stats.spearmanr(d_x, d_y).statistic, abs=1e-12)
+    assert rsa_matrix([X, Y])[0, 1] == pytest.approx(rsa(X, Y), abs=1e-12)
+
+
 def test_rsa_spearman_one_for_identical_distance_order():
     X, _ = random_pair(1)
     assert rsa(X, 2.0 * X) == pytest.approx(1.0)
