@@ -114,7 +114,7 @@ def bench_feature_cka(rng, repeats):
     seconds = best_time(lambda: linear_cka(X, Y), repeats)
     peak = peak_memory(lambda: linear_cka(X, Y))
     inputs = X.nbytes + Y.nbytes
-    emit("### linear_cka, feature-space form, N = 100,000, D1 = 5, D2 = 40\n")
+    emit("**linear_cka, feature-space form, N = 100,000, D1 = 5, D2 = 40**\n")
     emit(f"| time (best of {repeats}) | peak extra memory | inputs | peak / inputs |")
     emit("|---|---|---|---|")
     emit(f"| {seconds * 1e3:.1f} ms | {peak / MIB:.1f} MiB | {inputs / MIB:.1f} MiB "
@@ -139,8 +139,8 @@ def bench_gram_against_feature(rng, full_gram):
         fast_peak = peak_memory(lambda: linear_cka(X, Y))
         agree = abs(linear_cka_gram(X, Y) - linear_cka(X, Y))
         rows.append((n, slow, fast, slow_peak, fast_peak, agree))
-    emit("### Linear CKA: the N x N centering-matrix form against the feature form "
-          "(D1 = 5, D2 = 40)\n")
+    emit("**Linear CKA: the N x N centering-matrix form against the feature form "
+         "(D1 = 5, D2 = 40)**\n")
     emit("| N | N x N form | feature form | time ratio | N x N peak memory "
           "| feature peak memory | abs. difference |")
     emit("|---|---|---|---|---|---|---|")
@@ -174,7 +174,7 @@ def bench_gini(rng, repeats):
         rows.append((label, ours, original, peak_memory(lambda: gini(data)),
                      peak_memory(lambda: gini_original(data)),
                      abs(gini(data) - gini_original(data))))
-    emit("### Gini coefficient on 10^7 values (90 % zeros)\n")
+    emit("**Gini coefficient on 10^7 values (90 % zeros)**\n")
     emit("| dtype | gini | original code | ratio | gini peak memory "
           "| original peak memory | abs. difference |")
     emit("|---|---|---|---|---|---|---|")
@@ -194,8 +194,8 @@ def bench_rsa(rng):
         seconds = best_time(lambda: rsa(X, Y, method=method), 2)
         rows.append((method, seconds, peak_memory(lambda: rsa(X, Y, method=method))))
     pairs = n * (n - 1) // 2
-    emit(f"### RSA at N = 5,000 ({pairs:,} distances per representation), "
-          "D1 = 5, D2 = 40\n")
+    emit(f"**RSA at N = 5,000 ({pairs:,} distances per representation), "
+         "D1 = 5, D2 = 40**\n")
     emit("| correlation | time (best of 2) | peak memory |")
     emit("|---|---|---|")
     for method, seconds, peak in rows:
