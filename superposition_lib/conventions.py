@@ -31,10 +31,10 @@ def check_positive_int(value, name):
 
 
 def check_array(x, name, *, ndim=None, shape=None, finite=True):
-    """Return `x` as a float ndarray, checking its rank, its shape and that it is finite.
+    """Return `x` as a float ndarray, checking its rank, shape and finiteness.
 
-    `ndim` may be an int or a tuple of allowed ranks; in `shape`, None matches any length.
-    Float32 stays float32 (it is faster); everything else becomes float64.
+    `ndim` is an int or a tuple of allowed ranks; in `shape`, None matches any
+    length. Float32 stays float32 (it is faster); everything else becomes float64.
     """
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
@@ -56,7 +56,10 @@ def check_array(x, name, *, ndim=None, shape=None, finite=True):
 
 
 def check_in_range(value, name, low, high, *, low_open=False, high_open=False):
-    """Return `value` as a float array after checking low <= value <= high (open ends optional)."""
+    """Return `value` as a float array after checking low <= value <= high.
+
+    `low_open`/`high_open` exclude an end: sparsity lives in [0, 1), for instance.
+    """
     arr = check_array(value, name)
     below = arr <= low if low_open else arr < low
     above = arr >= high if high_open else arr > high

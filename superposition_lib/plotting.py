@@ -12,7 +12,8 @@ from matplotlib.colors import TwoSlopeNorm
 
 from superposition_lib.conventions import check_array
 
-#: One colour per feature index, the same in every chapter (Okabe-Ito first: colour-blind safe).
+#: One colour per feature index, the same in every chapter.
+#: Okabe-Ito's colour-blind-safe palette comes first.
 FEATURE_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
                    "#56B4E9", "#F0E442", "#000000", "#999999", "#882255"]
 
@@ -25,14 +26,15 @@ def use_book_style():
 
 
 def feature_colors(n_features):
-    """The colour of features 0..n-1: the book's palette, then a smooth colormap past ten."""
+    """Colours of features 0..n-1: the book's palette, a smooth colormap past ten."""
     if n_features <= len(FEATURE_PALETTE):
         return list(FEATURE_PALETTE[:n_features])
     return [plt.cm.viridis(t) for t in np.linspace(0, 1, n_features)]
 
 
-def plot_matrix(ax, matrix, *, title, xlabel="feature j", ylabel="feature i", cmap="RdBu_r"):
-    """Heatmap of a matrix with a colour scale centred on zero (blue negative, red positive)."""
+def plot_matrix(ax, matrix, *, title, xlabel="feature j", ylabel="feature i",
+                cmap="RdBu_r"):
+    """Heatmap with a colour scale centred on zero (blue negative, red positive)."""
     matrix = check_array(matrix, "matrix", ndim=2)
     limit = max(float(np.abs(matrix).max()), 1e-12)
     image = ax.imshow(matrix, cmap=cmap, norm=TwoSlopeNorm(0.0, -limit, limit))
@@ -51,14 +53,18 @@ def plot_feature_directions(ax, W, *, title, labels=True):
         ax.annotate("", xy=(x, y), xytext=(0, 0),
                     arrowprops=dict(arrowstyle="-|>", color=colors[i], lw=2))
         if labels:
-            ax.text(x * 1.12, y * 1.12, str(i), color=colors[i], ha="center", va="center")
+            ax.text(x * 1.12, y * 1.12, str(i), color=colors[i],
+                    ha="center", va="center")
     ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal", title=title,
            xlabel="hidden dimension 1", ylabel="hidden dimension 2")
     return ax
 
 
 def plot_feature_norms(ax, norms, superposition, *, title):
-    """The paper's bar chart: ‖W_i‖ per feature, coloured from black (alone) to yellow (shared)."""
+    """The paper's bar chart: ‖W_i‖ per feature, coloured by superposition.
+
+    Dark (plasma's black end) is a feature alone in its direction; yellow is shared.
+    """
     norms = check_array(norms, "norms", ndim=1)
     superposition = check_array(superposition, "superposition", shape=norms.shape)
     shade = plt.cm.plasma(np.clip(superposition, 0, 1))
