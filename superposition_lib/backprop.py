@@ -32,7 +32,7 @@ def _check_model_inputs(params, X, importance, activation):
                          f"got {activation!r}")
     if importance.ndim == 2:
         importance = importance[:, None, :]  # a row per instance, shared by its batch
-    # A float32 model stays float32: float64 importances would silently upcast everything.
+    # A float32 model stays float32: float64 importances would upcast everything.
     return W, b, X, importance.astype(np.result_type(W, X), copy=False)
 
 

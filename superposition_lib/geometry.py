@@ -11,7 +11,7 @@ import numpy as np
 from superposition_lib.analysis import feature_directions, superposition_matrix
 from superposition_lib.conventions import check_array
 
-#: The fractions at which the paper finds D_i sticking, and the shape that gives each one.
+#: The fractions at which the paper finds D_i sticking, and the shape giving each.
 STICKY_FRACTIONS = {1.0: "dedicated dimension", 3 / 4: "tetrahedron",
                     2 / 3: "triangle", 1 / 2: "antipodal pair", 2 / 5: "pentagon",
                     3 / 8: "square antiprism"}
