@@ -100,3 +100,21 @@ def test_exercises_have_hidden_solutions_and_checks(path):
     assert text.count(":class: dropdown") >= len(solutions), "solutions must sit behind a toggle"
     if tagged(nb, "solution"):
         assert tagged(nb, "exercise-check"), f"{path.name}: code solutions need a check cell"
+
+
+def test_every_chapter_can_install_the_library_where_it_is_missing():
+    """The Colab button opens a chapter where superposition_lib is not installed."""
+    import subprocess
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "setup_cell.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_fits_the_book_column(path):
+    """web/book.css sizes the code font so that 88 characters fit the column."""
+    for index, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        for line in source(cell).splitlines():
+            assert len(line) <= 88, f"{path.name} cell {index}: {len(line)} > 88 chars: {line}"
