@@ -5,7 +5,7 @@
 __all__ = ['relu', 'relu_derivative']
 
 
-# ---- book/02_relu.ipynb cell 1 (id d1a2277b) ----
+# ---- book/02_relu.ipynb cell 2 (id d1a2277b) ----
 import numpy as np
 
 from superposition_lib.conventions import check_array

@@ -5,7 +5,7 @@
 __all__ = ['superposition_matrix', 'feature_norms', 'feature_directions', 'interference', 'count_represented', 'seed_weight_norms', 'seed_pairwise_scores', 'estimate_loss', 'best_in_groups']
 
 
-# ---- book/08_superposition.ipynb cell 3 (id 973acd37) ----
+# ---- book/08_superposition.ipynb cell 4 (id 973acd37) ----
 import numbers
 
 import numpy as np
@@ -61,7 +61,7 @@ def count_represented(W, threshold=0.5):
     return np.sum(feature_norms(W) > threshold, axis=-1)
 
 
-# ---- book/08_superposition.ipynb cell 7 (id 6b4fb883) ----
+# ---- book/08_superposition.ipynb cell 8 (id 6b4fb883) ----
 def seed_weight_norms(W):
     """The original document's 'weight norms': ‖(WᵀW)_i‖ = (Σ_{j=1..n} (W_i · W_j)²)^½.
 
@@ -77,7 +77,7 @@ def seed_pairwise_scores(W):
     return M @ M
 
 
-# ---- book/08_superposition.ipynb cell 11 (id a0dfa738) ----
+# ---- book/08_superposition.ipynb cell 12 (id a0dfa738) ----
 def estimate_loss(W, b, sparsity, importance, rng, *, n_samples=20_000,
                   activation="relu", chunk=4096):
     """Monte Carlo estimate of the expected loss E_x[Σ_i I_i (x_i − x̂_i)²], fresh data.

@@ -5,7 +5,7 @@
 __all__ = ['loss_gradients_per_sample', 'loss_gradients', 'numerical_gradient', 'relative_error']
 
 
-# ---- book/05_backprop.ipynb cell 3 (id 6bb55499) ----
+# ---- book/05_backprop.ipynb cell 4 (id 6bb55499) ----
 import numpy as np
 
 from superposition_lib.activations import relu, relu_derivative
@@ -67,7 +67,7 @@ def loss_gradients_per_sample(params, X, importance, activation="relu"):
     return {"W": grad_W, "b": grad_b}
 
 
-# ---- book/05_backprop.ipynb cell 5 (id be409fd8) ----
+# ---- book/05_backprop.ipynb cell 6 (id be409fd8) ----
 def _transpose(A):
     """Transpose the last two axes (each matrix of a stack)."""
     return np.swapaxes(A, -1, -2)
@@ -89,7 +89,7 @@ def loss_gradients(params, X, importance, activation="relu"):
     return {"W": grad_W, "b": delta.sum(axis=-2)}
 
 
-# ---- book/05_backprop.ipynb cell 7 (id 96993b1f) ----
+# ---- book/05_backprop.ipynb cell 8 (id 96993b1f) ----
 def _scalar(value):
     """The value of f as a finite Python float, or a clear error."""
     value = np.asarray(value, dtype=np.float64)

@@ -5,7 +5,7 @@
 __all__ = ['as_generator', 'check_positive_int', 'check_array', 'check_in_range']
 
 
-# ---- book/00_conventions.ipynb cell 1 (id 2fe66e6e) ----
+# ---- book/00_conventions.ipynb cell 2 (id 2fe66e6e) ----
 import numbers
 
 import numpy as np

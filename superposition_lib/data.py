@@ -5,7 +5,7 @@
 __all__ = ['feature_importance', 'generate_sparse_data', 'generate_sparse_data_two_draws']
 
 
-# ---- book/01_data.ipynb cell 1 (id be061746) ----
+# ---- book/01_data.ipynb cell 2 (id be061746) ----
 import numpy as np
 
 from superposition_lib.conventions import (as_generator, check_in_range,

@@ -5,7 +5,7 @@
 __all__ = ['BestOf', 'train_best_of', 'PHASES', 'candidate_losses', 'closed_form_phase', 'closed_form_boundary', 'classify_phase']
 
 
-# ---- book/09_phase_changes.ipynb cell 3 (id 14e87f81) ----
+# ---- book/09_phase_changes.ipynb cell 4 (id 14e87f81) ----
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,7 +69,7 @@ def train_best_of(n_features, n_hidden, sparsity, importance=None, *, n_seeds=4,
     return BestOf(run.W[best], run.b[best], losses[best], losses.reshape(-1, n_seeds))
 
 
-# ---- book/09_phase_changes.ipynb cell 17 (id 1b528536) ----
+# ---- book/09_phase_changes.ipynb cell 18 (id 1b528536) ----
 #: The three solutions of the 2→1 model, in the order of their class codes 0, 1, 2.
 PHASES = ("not represented", "dedicated", "superposition")
 

@@ -5,7 +5,7 @@
 __all__ = ['STICKY_FRACTIONS', 'feature_dimensionality', 'dimensions_per_feature']
 
 
-# ---- book/10_geometry.ipynb cell 3 (id b19cb84d) ----
+# ---- book/10_geometry.ipynb cell 4 (id b19cb84d) ----
 import numpy as np
 
 from superposition_lib.analysis import feature_directions, superposition_matrix

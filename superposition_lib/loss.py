@@ -5,7 +5,7 @@
 __all__ = ['weighted_loss_per_feature', 'weighted_loss']
 
 
-# ---- book/04_loss.ipynb cell 1 (id 39c8aa90) ----
+# ---- book/04_loss.ipynb cell 2 (id 39c8aa90) ----
 import numpy as np
 
 from superposition_lib.conventions import check_array

@@ -5,7 +5,7 @@
 __all__ = ['INIT_SCHEMES', 'ACTIVATIONS', 'xavier_std', 'init_params', 'bottleneck', 'forward']
 
 
-# ---- book/03_autoencoder.ipynb cell 1 (id 4e4587a4) ----
+# ---- book/03_autoencoder.ipynb cell 2 (id 4e4587a4) ----
 import numpy as np
 
 from superposition_lib.activations import relu

@@ -5,7 +5,7 @@
 __all__ = ['SGD', 'Adam']
 
 
-# ---- book/06_adam.ipynb cell 2 (id 424843e6) ----
+# ---- book/06_adam.ipynb cell 3 (id 424843e6) ----
 import numbers
 
 import numpy as np

@@ -5,7 +5,7 @@
 __all__ = ['FEATURE_PALETTE', 'use_book_style', 'feature_colors', 'plot_matrix', 'plot_feature_directions', 'plot_feature_norms']
 
 
-# ---- book/00_plotting.ipynb cell 1 (id 92b5f110) ----
+# ---- book/00_plotting.ipynb cell 2 (id 92b5f110) ----
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm

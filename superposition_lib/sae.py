@@ -5,7 +5,7 @@
 __all__ = ['SAE_KEYS', 'init_sae_params', 'sae_shape', 'check_sae_input', 'sae_forward', 'check_l1_coeff', 'decoder_norms', 'sae_loss_terms', 'sae_loss', 'sae_backward', 'sae_gradients', 'normalize_decoder', 'remove_parallel_gradient', 'latent_density', 'mean_active_latents', 'dead_fraction', 'dense_fraction', 'fraction_variance_unexplained', 'shrinkage', 'best_match_cosines', 'resample_dead_latents', 'L1_CONVENTIONS', 'SAETrainResult', 'train_sae']
 
 
-# ---- book/11_sae.ipynb cell 2 (id bdc4cd65) ----
+# ---- book/11_sae.ipynb cell 3 (id bdc4cd65) ----
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,7 +106,7 @@ def _forward(params, Z, subtract_decoder_bias):
     return h_linear, h, Z_hat
 
 
-# ---- book/11_sae.ipynb cell 6 (id d153350f) ----
+# ---- book/11_sae.ipynb cell 7 (id d153350f) ----
 def _check_pair(Z, Z_hat):
     """Activations and reconstructions, (N, d) or (I, N, d), with the same (N, d)."""
     Z = check_array(Z, "Z", ndim=(2, 3))
@@ -155,7 +155,7 @@ def sae_loss(Z, Z_hat, H, l1_coeff, *, l1_weights=None):
     return reconstruction + lam * sparsity
 
 
-# ---- book/11_sae.ipynb cell 8 (id 8f90bb80) ----
+# ---- book/11_sae.ipynb cell 9 (id 8f90bb80) ----
 def sae_backward(params, Z, h_linear, h, Z_hat, l1_coeff, *, subtract_decoder_bias=True,
                  weight_l1_by_decoder_norm=False):
     """Gradients of the SAE loss (batch mean, `sae_loss`) from a forward pass's outputs.
@@ -203,7 +203,7 @@ def sae_gradients(params, Z, l1_coeff, *, subtract_decoder_bias=True,
                         weight_l1_by_decoder_norm=weight_l1_by_decoder_norm)
 
 
-# ---- book/11_sae.ipynb cell 16 (id 6de94d82) ----
+# ---- book/11_sae.ipynb cell 17 (id 6de94d82) ----
 def normalize_decoder(params):
     """W_dec[:, j] <- W_dec[:, j] / ||W_dec[:, j]||, in place (unit-norm convention)."""
     norms = np.linalg.norm(params["W_dec"], axis=-2, keepdims=True)
@@ -226,7 +226,7 @@ def _tangent(W_dec, grad_W_dec):
     return grad_W_dec - along * W_dec / np.sum(W_dec ** 2, axis=-2, keepdims=True)
 
 
-# ---- book/11_sae.ipynb cell 20 (id 71f53b76) ----
+# ---- book/11_sae.ipynb cell 21 (id 71f53b76) ----
 def _check_code(H):
     H = check_array(H, "H", ndim=(2, 3))
     if H.shape[-2] == 0:
@@ -295,7 +295,7 @@ def best_match_cosines(W_dec, W_true):
     return cosines.max(axis=-1), cosines.argmax(axis=-1)
 
 
-# ---- book/11_sae.ipynb cell 24 (id 7074d0ba) ----
+# ---- book/11_sae.ipynb cell 25 (id 7074d0ba) ----
 def _unit_rows(vectors, rng):
     """Rows scaled to unit length; an all-zero row gets a random direction instead."""
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
@@ -348,7 +348,7 @@ def resample_dead_latents(params, dead, Z, rng, optimizer=None, *,
     return dead.reshape(-1, m).sum(axis=-1) if lead else int(dead.sum())
 
 
-# ---- book/11_sae.ipynb cell 26 (id 822f6356) ----
+# ---- book/11_sae.ipynb cell 27 (id 822f6356) ----
 L1_CONVENTIONS = ("unit_norm", "decoder_norm")
 
 

@@ -5,7 +5,7 @@
 __all__ = ['TrainingWorkspace', 'ProgressLine', 'TrainResult', 'train_toy_model']
 
 
-# ---- book/07_training.ipynb cell 2 (id f2ba0c21) ----
+# ---- book/07_training.ipynb cell 3 (id f2ba0c21) ----
 import os
 import sys
 import time
@@ -146,7 +146,7 @@ class TrainingWorkspace:
         return self.loss, self.grad_theta
 
 
-# ---- book/07_training.ipynb cell 7 (id 9f701421) ----
+# ---- book/07_training.ipynb cell 8 (id 9f701421) ----
 def _under_test():
     """True under CI, nbval or pytest, where progress output would only be noise."""
     return any(os.environ.get(name) for name in ("CI", "NBVAL", "PYTEST_CURRENT_TEST"))
