@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 import tracemalloc
@@ -52,8 +51,9 @@ if ARGS.blas_threads > 0:
         os.environ[variable] = str(ARGS.blas_threads)
 
 import numpy as np  # noqa: E402
+from machine import describe_machine  # noqa: E402
 
-from superposition_lib.metrics import gini  # noqa: E402
+from superposition_lib.metrics import gini, seed_gini  # noqa: E402
 from superposition_lib.similarity import linear_cka, linear_cka_gram, rsa  # noqa: E402
 
 MIB = 2 ** 20
@@ -84,27 +84,6 @@ def peak_memory(call):
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-
-
-def gini_original(activations):
-    """The original document's Gini code, verbatim."""
-    flat_acts = np.abs(activations.flatten())
-    sorted_acts = np.sort(flat_acts)
-    n = len(sorted_acts)
-    index = np.arange(1, n + 1)
-    return (2 * np.sum(index * sorted_acts)) / (n * np.sum(sorted_acts)) - (n + 1) / n
-
-
-def machine():
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info
-                       if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} logical cores, numpy {np.__version__}, " \
-           f"Python {platform.python_version()}"
 
 
 def bench_feature_cka(rng, repeats):
@@ -170,10 +149,10 @@ def bench_gini(rng, repeats):
     rows = []
     for label, data in (("float64", values), ("float32", values32)):
         ours = best_time(lambda: gini(data), repeats)
-        original = best_time(lambda: gini_original(data), repeats)
+        original = best_time(lambda: seed_gini(data), repeats)
         rows.append((label, ours, original, peak_memory(lambda: gini(data)),
-                     peak_memory(lambda: gini_original(data)),
-                     abs(gini(data) - gini_original(data))))
+                     peak_memory(lambda: seed_gini(data)),
+                     abs(gini(data) - seed_gini(data))))
     emit("**Gini coefficient on 10^7 values (90 % zeros)**\n")
     emit("| dtype | gini | original code | ratio | gini peak memory "
           "| original peak memory | abs. difference |")
@@ -207,7 +186,7 @@ def bench_rsa(rng):
 def main(args=ARGS):
     rng = np.random.default_rng(0)
     threads = args.blas_threads if args.blas_threads > 0 else "library default"
-    emit(f"Machine: {machine()}; BLAS threads: {threads}; load average at the start "
+    emit(f"Machine: {describe_machine()}; BLAS threads: {threads}; load average at the start "
          f"{os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores.\n")
     start = time.perf_counter()
     bench_feature_cka(rng, repeats=7)

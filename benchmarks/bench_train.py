@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import time
 
 import numpy as np
+from machine import describe_machine
 
 from superposition_lib.backprop import (loss_gradients, loss_gradients_per_sample,
                                         relative_error)
@@ -167,19 +167,6 @@ def measure(methods, repeats, target_seconds):
     return {name: float(np.median(r)) for name, r in rates.items()}, blocks
 
 
-def machine_description():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info
-                       if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-    return (f"{cpu}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, "
-            f"NumPy {np.__version__} ({blas.get('name')} {blas.get('version', '')})")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke test")
@@ -221,7 +208,7 @@ def main(argv=None):
 
     lines = [
         f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on "
-        f"{machine_description()}; {torch_note}.",
+        f"{describe_machine()}; {torch_note}.",
         f"Toy model n={N_FEATURES}, k={N_HIDDEN}, batch {BATCH}, S={SPARSITY}; median of "
         f"{repeats} interleaved blocks of about {target} s per method ({minutes:.1f} min in "
         f"all); load average {load_before:.1f} before, {load_after:.1f} after.",

@@ -110,5 +110,6 @@ __all__ = [
     'l0_norm',  # metrics
     'l1_norm',  # metrics
     'gini',  # metrics
+    'seed_gini',  # metrics
     'reconstruction_mse',  # metrics
 ]

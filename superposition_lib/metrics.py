@@ -2,7 +2,7 @@
 # edit the chapter's cells tagged `export`, then run `make export`.
 """Measuring sparsity: L0, L1, the Gini coefficient and reconstruction error."""
 
-__all__ = ['l0_norm', 'l1_norm', 'gini', 'reconstruction_mse']
+__all__ = ['l0_norm', 'l1_norm', 'gini', 'seed_gini', 'reconstruction_mse']
 
 
 # ---- book/13_metrics.ipynb cell 4 (id 8bcb2f79) ----
@@ -57,7 +57,19 @@ def gini(A):
     return float(max(g, 0.0))  # G >= 0; only a rounding excess below 0 is removed
 
 
-# ---- book/13_metrics.ipynb cell 20 (id 013677b4) ----
+# ---- book/13_metrics.ipynb cell 10 (id de1d01cc) ----
+def seed_gini(activations):
+    """The original document's Gini code, verbatim: the baseline `gini` is checked and
+    timed against. It divides by zero on all-zero input (NaN) and sums in the input's
+    dtype; use `gini`."""
+    flat_acts = np.abs(activations.flatten())
+    sorted_acts = np.sort(flat_acts)
+    n = len(sorted_acts)
+    index = np.arange(1, n + 1)
+    return (2 * np.sum(index * sorted_acts)) / (n * np.sum(sorted_acts)) - (n + 1) / n
+
+
+# ---- book/13_metrics.ipynb cell 21 (id 013677b4) ----
 def reconstruction_mse(A, A_hat):
     """Mean squared error per entry, (1 / (N D)) sum_ij (A_ij - A_hat_ij)^2."""
     A = _check_activations(A, "A")
