@@ -22,6 +22,7 @@ __all__ = [
     'check_positive_int',  # conventions
     'check_array',  # conventions
     'check_in_range',  # conventions
+    'refuses',  # conventions
     'FEATURE_PALETTE',  # plotting
     'use_book_style',  # plotting
     'feature_colors',  # plotting

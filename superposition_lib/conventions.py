@@ -2,7 +2,7 @@
 # edit the chapter's cells tagged `export`, then run `make export`.
 """Conventions: arrays, randomness and honest errors."""
 
-__all__ = ['as_generator', 'check_positive_int', 'check_array', 'check_in_range']
+__all__ = ['as_generator', 'check_positive_int', 'check_array', 'check_in_range', 'refuses']
 
 
 # ---- book/00_conventions.ipynb cell 2 (id 2fe66e6e) ----
@@ -67,3 +67,17 @@ def check_in_range(value, name, low, high, *, low_open=False, high_open=False):
         interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
         raise ValueError(f"{name} must lie in {interval}, got {value!r}")
     return arr
+
+
+# ---- book/00_conventions.ipynb cell 6 (id 703ce964) ----
+def refuses(call, error=ValueError):
+    """Return the message of the `error` that `call()` raises; fail if none.
+
+    The book's checks use it to look inside error messages: a message must name the
+    argument and what was expected.
+    """
+    try:
+        call()
+    except error as err:
+        return str(err)
+    raise AssertionError(f"{call} should have raised {error.__name__}")
