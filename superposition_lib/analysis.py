@@ -13,31 +13,23 @@ import numpy as np
 from superposition_lib.conventions import as_generator, check_array, check_positive_int
 from superposition_lib.data import generate_sparse_data
 from superposition_lib.loss import weighted_loss
-from superposition_lib.model import forward
-
-
-def _weights(W, name="W"):
-    """W as a float array of shape (k, n), or (I, k, n) for I model instances."""
-    W = check_array(W, name, ndim=(2, 3))
-    if 0 in W.shape:
-        raise ValueError(f"{name} must not have an empty axis, got shape {W.shape}")
-    return W
+from superposition_lib.model import _check_weights, forward
 
 
 def superposition_matrix(W):
     """The superposition matrix M = WᵀW (n × n): M_ij = W_i · W_j, M_ii = ‖W_i‖²."""
-    W = _weights(W)
+    W = _check_weights(W)
     return np.swapaxes(W, -1, -2) @ W
 
 
 def feature_norms(W):
     """Feature norms ‖W_i‖ = (Σ_h W_hi²)^½, the column lengths of W: (n,) or (I, n)."""
-    return np.linalg.norm(_weights(W), axis=-2)
+    return np.linalg.norm(_check_weights(W), axis=-2)
 
 
 def feature_directions(W):
     """Unit feature directions Ŵ_i = W_i / ‖W_i‖; a column that is exactly 0 stays 0."""
-    W = _weights(W)
+    W = _check_weights(W)
     norms = np.linalg.norm(W, axis=-2, keepdims=True)
     # A dropped feature has no direction; 0 (not NaN) keeps sums over j finite.
     return np.divide(W, norms, out=np.zeros_like(W), where=norms > 0)
@@ -45,7 +37,7 @@ def feature_directions(W):
 
 def interference(W):
     """The paper's superposition of feature i: Σ_{j≠i} (Ŵ_i · W_j)², (n,) or (I, n)."""
-    W = _weights(W)
+    W = _check_weights(W)
     overlaps = np.swapaxes(feature_directions(W), -1, -2) @ W
     off_diagonal = 1.0 - np.eye(W.shape[-1], dtype=W.dtype)
     # Masking the diagonal, not subtracting ‖W_i‖² from the sum, loses no digits.
@@ -85,7 +77,7 @@ def estimate_loss(W, b, sparsity, importance, rng, *, n_samples=20_000,
     W (k, n) or (I, k, n), b (n,) or (I, n); sparsity and importance as for training.
     Returns a float, or (I,) per instance. Works in chunks to bound memory.
     """
-    W = _weights(W)
+    W = _check_weights(W)
     n_samples = check_positive_int(n_samples, "n_samples")
     chunk = check_positive_int(chunk, "chunk")
     rng = as_generator(rng)

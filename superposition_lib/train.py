@@ -15,7 +15,7 @@ import numpy as np
 
 from superposition_lib.conventions import (as_generator, check_array, check_in_range,
                                            check_positive_int)
-from superposition_lib.data import feature_importance
+from superposition_lib.data import _check_float_dtype, feature_importance
 from superposition_lib.model import ACTIVATIONS, init_params
 from superposition_lib.optim import Adam
 
@@ -259,13 +259,6 @@ def _importance_per_instance(importance, n_instances, n_features):
                                 dtype=np.float64)
 
 
-def _check_dtype(dtype):
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-    return dtype
-
-
 def _divergence(loss, step, lr):
     """The error for a non-finite loss, naming the first instance that diverged."""
     bad = np.flatnonzero(~np.isfinite(loss))
@@ -292,7 +285,7 @@ def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10
     batch_size = check_positive_int(batch_size, "batch_size")
     n_instances = check_positive_int(n_instances, "n_instances")
     log_every = check_positive_int(log_every, "log_every")
-    dtype = _check_dtype(dtype)
+    dtype = np.dtype(_check_float_dtype(dtype))
     sparsity = _per_instance(sparsity, "sparsity", n_instances, n_features)
     check_in_range(sparsity, "sparsity", 0.0, 1.0, high_open=True)
     importance = _importance_per_instance(importance, n_instances, n_features)
