@@ -14,15 +14,18 @@ from .analysis import *  # noqa: F401,F403  (book/08_superposition.ipynb)
 from .experiments import *  # noqa: F401,F403  (book/09_phase_changes.ipynb)
 from .geometry import *  # noqa: F401,F403  (book/10_geometry.ipynb)
 from .sae import *  # noqa: F401,F403  (book/11_sae.ipynb)
-from .similarity import *  # noqa: F401,F403  (book/12_similarity.ipynb)
-from .metrics import *  # noqa: F401,F403  (book/13_metrics.ipynb)
+from .similarity import *  # noqa: F401,F403  (book/13_similarity.ipynb)
+from .metrics import *  # noqa: F401,F403  (book/14_metrics.ipynb)
 
 __all__ = [
     'as_generator',  # conventions
     'check_positive_int',  # conventions
     'check_array',  # conventions
     'check_in_range',  # conventions
-    'refuses',  # conventions
+    'check_one_of',  # conventions
+    'check_float_dtype',  # conventions
+    'check_matrix_stack',  # conventions
+    'transpose_last',  # conventions
     'FEATURE_PALETTE',  # plotting
     'use_book_style',  # plotting
     'feature_colors',  # plotting

@@ -10,26 +10,27 @@ import numbers
 
 import numpy as np
 
-from superposition_lib.conventions import as_generator, check_array, check_positive_int
+from superposition_lib.conventions import (as_generator, check_array, check_matrix_stack,
+                                           check_positive_int)
 from superposition_lib.data import generate_sparse_data
 from superposition_lib.loss import weighted_loss
-from superposition_lib.model import _check_weights, forward
+from superposition_lib.model import forward
 
 
 def superposition_matrix(W):
     """The superposition matrix M = WᵀW (n × n): M_ij = W_i · W_j, M_ii = ‖W_i‖²."""
-    W = _check_weights(W)
+    W = check_matrix_stack(W, "W")
     return np.swapaxes(W, -1, -2) @ W
 
 
 def feature_norms(W):
     """Feature norms ‖W_i‖ = (Σ_h W_hi²)^½, the column lengths of W: (n,) or (I, n)."""
-    return np.linalg.norm(_check_weights(W), axis=-2)
+    return np.linalg.norm(check_matrix_stack(W, "W"), axis=-2)
 
 
 def feature_directions(W):
     """Unit feature directions Ŵ_i = W_i / ‖W_i‖; a column that is exactly 0 stays 0."""
-    W = _check_weights(W)
+    W = check_matrix_stack(W, "W")
     norms = np.linalg.norm(W, axis=-2, keepdims=True)
     # A dropped feature has no direction; 0 (not NaN) keeps sums over j finite.
     return np.divide(W, norms, out=np.zeros_like(W), where=norms > 0)
@@ -37,7 +38,7 @@ def feature_directions(W):
 
 def interference(W):
     """The paper's superposition of feature i: Σ_{j≠i} (Ŵ_i · W_j)², (n,) or (I, n)."""
-    W = _check_weights(W)
+    W = check_matrix_stack(W, "W")
     overlaps = np.swapaxes(feature_directions(W), -1, -2) @ W
     off_diagonal = 1.0 - np.eye(W.shape[-1], dtype=W.dtype)
     # Masking the diagonal, not subtracting ‖W_i‖² from the sum, loses no digits.
@@ -77,7 +78,7 @@ def estimate_loss(W, b, sparsity, importance, rng, *, n_samples=20_000,
     W (k, n) or (I, k, n), b (n,) or (I, n); sparsity and importance as for training.
     Returns a float, or (I,) per instance. Works in chunks to bound memory.
     """
-    W = _check_weights(W)
+    W = check_matrix_stack(W, "W")
     n_samples = check_positive_int(n_samples, "n_samples")
     chunk = check_positive_int(chunk, "chunk")
     rng = as_generator(rng)

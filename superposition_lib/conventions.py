@@ -2,7 +2,7 @@
 # edit the chapter's cells tagged `export`, then run `make export`.
 """Conventions: arrays, randomness and honest errors."""
 
-__all__ = ['as_generator', 'check_positive_int', 'check_array', 'check_in_range', 'refuses']
+__all__ = ['as_generator', 'check_positive_int', 'check_array', 'check_in_range', 'check_one_of', 'check_float_dtype', 'check_matrix_stack', 'transpose_last']
 
 
 # ---- book/00_conventions.ipynb cell 2 (id 2fe66e6e) ----
@@ -70,14 +70,37 @@ def check_in_range(value, name, low, high, *, low_open=False, high_open=False):
 
 
 # ---- book/00_conventions.ipynb cell 6 (id 703ce964) ----
-def refuses(call, error=ValueError):
-    """Return the message of the `error` that `call()` raises; fail if none.
+def check_one_of(value, name, choices):
+    """Return `value` if it is one of `choices` (strings such as activations)."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    return value
 
-    The book's checks use it to look inside error messages: a message must name the
-    argument and what was expected.
-    """
+
+def check_float_dtype(dtype, name="dtype"):
+    """Return `dtype` as np.float32 or np.float64, the only two the book computes in."""
     try:
-        call()
-    except error as err:
-        return str(err)
-    raise AssertionError(f"{call} should have raised {error.__name__}")
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be np.float32 or np.float64, got {dtype!r}"
+        ) from None
+    if resolved not in (np.float32, np.float64):
+        raise ValueError(f"{name} must be np.float32 or np.float64, got {resolved}")
+    return resolved.type
+
+
+def check_matrix_stack(A, name):
+    """Return `A` checked as a (rows, cols) matrix or an (I, rows, cols) stack.
+
+    Weights of one model or of I models trained together; no axis may be empty.
+    """
+    A = check_array(A, name, ndim=(2, 3))
+    if 0 in A.shape:
+        raise ValueError(f"{name} must not have an empty axis, got shape {A.shape}")
+    return A
+
+
+def transpose_last(A):
+    """The transpose of the last two axes: W^T for one model, each W_i^T for a stack."""
+    return np.swapaxes(A, -1, -2)

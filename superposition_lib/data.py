@@ -8,7 +8,7 @@ __all__ = ['feature_importance', 'generate_sparse_data', 'generate_sparse_data_t
 # ---- book/01_data.ipynb cell 2 (id be061746) ----
 import numpy as np
 
-from superposition_lib.conventions import (as_generator, check_in_range,
+from superposition_lib.conventions import (as_generator, check_float_dtype, check_in_range,
                                            check_positive_int)
 
 
@@ -24,16 +24,6 @@ def feature_importance(n_features, decay=0.7):
     return float(decay) ** np.arange(n_features, dtype=np.float64)
 
 
-def _check_float_dtype(dtype):
-    """Return `dtype` as np.float32 or np.float64, the only two the book computes in."""
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}") \
-            from None
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be np.float32 or np.float64, got {dtype}")
-    return dtype.type
 
 
 def _keep_probability(sparsity, n_features, n_instances):
@@ -73,7 +63,7 @@ def generate_sparse_data(n_samples, n_features, sparsity, rng, *, n_instances=No
     (n,) per feature, or with instances (I,) per instance or (I, n).
     """
     shape = _data_shape(n_samples, n_features, n_instances)
-    dtype = _check_float_dtype(dtype)
+    dtype = check_float_dtype(dtype)
     keep = _keep_probability(sparsity, shape[-1], n_instances).astype(dtype)
     x = as_generator(rng).random(shape, dtype=dtype)
     kept = x < keep

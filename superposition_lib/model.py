@@ -9,9 +9,14 @@ __all__ = ['INIT_SCHEMES', 'ACTIVATIONS', 'xavier_std', 'init_params', 'bottlene
 import numpy as np
 
 from superposition_lib.activations import relu
-from superposition_lib.conventions import (as_generator, check_array, check_in_range,
-                                           check_positive_int)
-from superposition_lib.data import _check_float_dtype
+from superposition_lib.conventions import (
+    as_generator,
+    check_array,
+    check_float_dtype,
+    check_in_range,
+    check_matrix_stack,
+    check_positive_int,
+)
 
 INIT_SCHEMES = ("normal", "xavier")
 ACTIVATIONS = ("relu", "linear")
@@ -49,19 +54,13 @@ def init_params(n_features, n_hidden, rng, *, init="normal", scale=0.01,
         lead = ()
     else:
         lead = (check_positive_int(n_instances, "n_instances"),)
-    dtype = _check_float_dtype(dtype)
+    dtype = check_float_dtype(dtype)
     std = _init_std(init, scale, n_features, n_hidden)
     # Drawn in float64, then rounded: a float32 model starts from the float64 weights.
     draws = as_generator(rng).standard_normal(lead + (n_hidden, n_features))
     W = (std * draws).astype(dtype)
     return {"W": W, "b": np.zeros(lead + (n_features,), dtype=dtype)}
 
-
-def _check_weights(W, name="W"):
-    W = check_array(W, name, ndim=(2, 3))
-    if 0 in W.shape:
-        raise ValueError(f"{name} must not have an empty axis, got shape {W.shape}")
-    return W
 
 
 def _check_inputs(X, W):
@@ -80,14 +79,14 @@ def _check_params(params):
     if not isinstance(params, dict) or not {"W", "b"} <= params.keys():
         raise TypeError("params must be a dict with keys 'W' and 'b' (see "
                         f"init_params), got {type(params).__name__}")
-    W = _check_weights(params["W"], "params['W']")
+    W = check_matrix_stack(params["W"], "params['W']")
     b = check_array(params["b"], "params['b']", shape=W.shape[:-2] + W.shape[-1:])
     return W, b
 
 
 def bottleneck(W, X):
     """Bottleneck activations Z = X W^T: (N, k), or (I, N, k) with an instance axis."""
-    W = _check_weights(W)
+    W = check_matrix_stack(W, "W")
     return _check_inputs(X, W) @ np.swapaxes(W, -1, -2)
 
 

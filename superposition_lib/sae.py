@@ -10,9 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from superposition_lib.conventions import (as_generator, check_array, check_in_range,
-                                           check_positive_int)
-from superposition_lib.data import _check_float_dtype
+from superposition_lib.conventions import (
+    as_generator,
+    check_array,
+    check_float_dtype,
+    check_in_range,
+    check_positive_int,
+)
 from superposition_lib.optim import Adam
 from superposition_lib.train import ProgressLine
 
@@ -36,7 +40,7 @@ def init_sae_params(n_inputs, n_latents, rng, *, n_instances=None, dtype=np.floa
     d = check_positive_int(n_inputs, "n_inputs")
     m = check_positive_int(n_latents, "n_latents")
     lead = _instance_axis(n_instances)
-    dtype = _check_float_dtype(dtype)
+    dtype = check_float_dtype(dtype)
     bound = np.sqrt(6.0 / d)
     W_enc = as_generator(rng).uniform(-bound, bound, size=lead + (m, d))
     W_dec = np.swapaxes(W_enc, -1, -2).copy()

@@ -1,11 +1,11 @@
-# GENERATED from book/12_similarity.ipynb by tools/export.py. DO NOT EDIT:
+# GENERATED from book/13_similarity.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
 """Comparing representations: RSA and CKA."""
 
 __all__ = ['representational_distances', 'rsa', 'rsa_permutation_test', 'centering_matrix', 'gram_linear', 'hsic', 'linear_cka_gram', 'center_columns', 'linear_cka', 'hsic_unbiased', 'debiased_linear_cka', 'cka_matrix', 'rsa_matrix']
 
 
-# ---- book/12_similarity.ipynb cell 4 (id 9c540c7f) ----
+# ---- book/13_similarity.ipynb cell 4 (id 9c540c7f) ----
 import numpy as np
 from scipy.spatial.distance import pdist, squareform
 
@@ -46,7 +46,7 @@ def _check_not_constant(A, name, measure):
                          "representation")
 
 
-# ---- book/12_similarity.ipynb cell 6 (id 265ffee3) ----
+# ---- book/13_similarity.ipynb cell 6 (id 265ffee3) ----
 def representational_distances(A):
     """Pairwise distances d_ij = ‖a_i - a_j‖, i < j (condensed RDM), (N(N-1)/2,)."""
     A = _check_representation(A, "A", 2)
@@ -104,7 +104,7 @@ def rsa(X, Y, *, method="spearman"):
     return _pearson(d_x, d_y, "X", "Y")
 
 
-# ---- book/12_similarity.ipynb cell 12 (id 88ac0f5b) ----
+# ---- book/13_similarity.ipynb cell 12 (id 88ac0f5b) ----
 def rsa_permutation_test(X, Y, rng, *, n_permutations=999, method="spearman"):
     """RSA and its Mantel-test p-value: (1 + #{RSA(X, Y_pi) >= RSA}) / (1 + P).
 
@@ -127,7 +127,7 @@ def rsa_permutation_test(X, Y, rng, *, n_permutations=999, method="spearman"):
     return observed, float((1 + np.sum(null >= observed)) / (1 + n_permutations))
 
 
-# ---- book/12_similarity.ipynb cell 17 (id 425dcd56) ----
+# ---- book/13_similarity.ipynb cell 17 (id 425dcd56) ----
 def centering_matrix(n_samples):
     """The centering matrix H = I_N - (1/N) 1 1^T, (N, N)."""
     n_samples = check_positive_int(n_samples, "n_samples")
@@ -169,7 +169,7 @@ def linear_cka_gram(X, Y):
     return hsic(K, L) / np.sqrt(hsic(K, K) * hsic(L, L))
 
 
-# ---- book/12_similarity.ipynb cell 19 (id 8fbcd569) ----
+# ---- book/13_similarity.ipynb cell 19 (id 8fbcd569) ----
 def center_columns(A):
     """Column-centred A_c = H A = A - mean over samples (float64), (N, D)."""
     A = _check_representation(A, "A", 1)
@@ -203,7 +203,7 @@ def linear_cka(X, Y):
     return float(np.clip(cka, 0.0, 1.0))
 
 
-# ---- book/12_similarity.ipynb cell 28 (id 6ce8b3a4) ----
+# ---- book/13_similarity.ipynb cell 28 (id 6ce8b3a4) ----
 def hsic_unbiased(K, L):
     """Unbiased HSIC_u of Song et al. (2012) from two N x N Gram matrices (N >= 4).
 
@@ -250,7 +250,7 @@ def debiased_linear_cka(X, Y):
     return float(_hsic_unbiased_features(X_c, Y_c) / np.sqrt(self_x * self_y))
 
 
-# ---- book/12_similarity.ipynb cell 38 (id d69fe84c) ----
+# ---- book/13_similarity.ipynb cell 38 (id d69fe84c) ----
 def _as_representation_list(representations):
     """A stack (M, N, D) or a sequence of (N, D_m) arrays -> list of checked arrays."""
     if isinstance(representations, np.ndarray) and representations.ndim != 3:

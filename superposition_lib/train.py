@@ -13,9 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from superposition_lib.conventions import (as_generator, check_array, check_in_range,
-                                           check_positive_int)
-from superposition_lib.data import _check_float_dtype, feature_importance
+from superposition_lib.conventions import (
+    as_generator,
+    check_array,
+    check_float_dtype,
+    check_in_range,
+    check_positive_int,
+)
+from superposition_lib.data import feature_importance
 from superposition_lib.model import ACTIVATIONS, init_params
 from superposition_lib.optim import Adam
 
@@ -285,7 +290,7 @@ def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10
     batch_size = check_positive_int(batch_size, "batch_size")
     n_instances = check_positive_int(n_instances, "n_instances")
     log_every = check_positive_int(log_every, "log_every")
-    dtype = np.dtype(_check_float_dtype(dtype))
+    dtype = np.dtype(check_float_dtype(dtype))
     sparsity = _per_instance(sparsity, "sparsity", n_instances, n_features)
     check_in_range(sparsity, "sparsity", 0.0, 1.0, high_open=True)
     importance = _importance_per_instance(importance, n_instances, n_features)
