@@ -16,13 +16,15 @@ book test student execute: export OPENBLAS_NUM_THREADS = 1
 book test student execute: export NBVAL = 1
 PYTEST := $(PY) -m pytest -n 2 --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help book test student lab export execute widgets clean
+.PHONY: help book test lint student lab export execute widgets clean
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make book     build the HTML book into _build/html (executes every chapter)"
 	@echo "make test     run every chapter under nbval, the library's tests, and the"
 	@echo "              real-browser test of the book (skipped when no Chromium is found)"
+	@echo "make lint     ruff check and ruff format --check over the library, tools, tests,"
+	@echo "              benchmarks and the chapters' code cells (the first step of make test)"
 	@echo "make student  write the student edition into _build/student/ and check that each"
 	@echo "              notebook runs up to its first exercise and fails exactly there"
 	@echo "make lab      open the chapters in JupyterLab with the project's kernel"
@@ -55,7 +57,12 @@ book: $(STAMP) $(WIDGETS)
 
 # The browser test (tests/browser/) builds its own copy of the book from the committed outputs
 # into _build/test/ and leaves screenshots of every page in _build/screenshots/.
-test: $(STAMP) $(WIDGETS)
+# Lint and format: the settings are pyproject.toml's [tool.ruff]; ruff reads the notebooks too.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: $(STAMP) $(WIDGETS) lint
 	$(PY) tools/export.py --check
 	@$(PY) -c "import sys; sys.path.insert(0, 'tests/browser'); import test_book; \
 	  test_book.find_chromium() or print('NOTE:', test_book.NO_CHROMIUM)"

@@ -1,22 +1,44 @@
 # GENERATED from book/08_superposition.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""Measuring superposition."""
+"""Measuring superposition.
 
-__all__ = ['superposition_matrix', 'feature_norms', 'feature_directions', 'interference', 'count_represented', 'seed_weight_norms', 'seed_pairwise_scores', 'estimate_loss', 'best_in_groups']
+Part I built a model that squeezes $n$ features through $k < n$ hidden dimensions
+and learns, by gradient descent, where to put them. This chapter asks what it
+learned. The answer of [elhage2022superposition] is the heart of this book: when
+features are **sparse** (rarely active), the model stores *more features than it has
+dimensions*, in directions that overlap. This is **superposition**. To see it we
+need a few numbers computed from the weights $W$ alone: which features are
+represented, and how much each one shares its direction with the others.
+"""
 
-
-# ---- book/08_superposition.ipynb cell 4 (id 973acd37) ----
 import numbers
 
 import numpy as np
 
-from superposition_lib.conventions import (as_generator, check_array, check_matrix_stack,
-                                           check_positive_int)
+from superposition_lib.conventions import (
+    as_generator,
+    check_array,
+    check_matrix_stack,
+    check_positive_int,
+)
 from superposition_lib.data import generate_sparse_data
 from superposition_lib.loss import weighted_loss
 from superposition_lib.model import forward
 
+__all__ = [
+    "superposition_matrix",
+    "feature_norms",
+    "feature_directions",
+    "interference",
+    "count_represented",
+    "seed_weight_norms",
+    "seed_pairwise_scores",
+    "estimate_loss",
+    "best_in_groups",
+]
 
+
+# ---- book/08_superposition.ipynb, cell 973acd37 ----
 def superposition_matrix(W):
     """The superposition matrix M = WᵀW (n × n): M_ij = W_i · W_j, M_ii = ‖W_i‖²."""
     W = check_matrix_stack(W, "W")
@@ -54,7 +76,7 @@ def count_represented(W, threshold=0.5):
     return np.sum(feature_norms(W) > threshold, axis=-1)
 
 
-# ---- book/08_superposition.ipynb cell 8 (id 6b4fb883) ----
+# ---- book/08_superposition.ipynb, cell 6b4fb883 ----
 def seed_weight_norms(W):
     """The original document's 'weight norms': ‖(WᵀW)_i‖ = (Σ_{j=1..n} (W_i · W_j)²)^½.
 
@@ -70,9 +92,10 @@ def seed_pairwise_scores(W):
     return M @ M
 
 
-# ---- book/08_superposition.ipynb cell 12 (id a0dfa738) ----
-def estimate_loss(W, b, sparsity, importance, rng, *, n_samples=20_000,
-                  activation="relu", chunk=4096):
+# ---- book/08_superposition.ipynb, cell a0dfa738 ----
+def estimate_loss(
+    W, b, sparsity, importance, rng, *, n_samples=20_000, activation="relu", chunk=4096
+):
     """Monte Carlo estimate of the expected loss E_x[Σ_i I_i (x_i − x̂_i)²], fresh data.
 
     W (k, n) or (I, k, n), b (n,) or (I, n); sparsity and importance as for training.
@@ -86,8 +109,9 @@ def estimate_loss(W, b, sparsity, importance, rng, *, n_samples=20_000,
     total, done = 0.0, 0
     while done < n_samples:
         size = min(chunk, n_samples - done)
-        X = generate_sparse_data(size, W.shape[-1], sparsity, rng,
-                                 n_instances=n_instances)
+        X = generate_sparse_data(
+            size, W.shape[-1], sparsity, rng, n_instances=n_instances
+        )
         _, _, X_hat = forward({"W": W, "b": b}, X, activation)
         total = total + size * weighted_loss(X, X_hat, importance)
         done += size
@@ -102,7 +126,9 @@ def best_in_groups(losses, group_size):
     losses = check_array(losses, "losses", ndim=1)
     group_size = check_positive_int(group_size, "group_size")
     if losses.size % group_size:
-        raise ValueError(f"losses has {losses.size} entries, not a multiple of "
-                         f"group_size={group_size}")
+        raise ValueError(
+            f"losses has {losses.size} entries, not a multiple of "
+            f"group_size={group_size}"
+        )
     groups = losses.reshape(-1, group_size)
     return np.arange(groups.shape[0]) * group_size + np.argmin(groups, axis=1)

@@ -1,35 +1,52 @@
 # GENERATED from book/05_backprop.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""Backpropagation by hand."""
+"""Backpropagation by hand.
 
-__all__ = ['loss_gradients_per_sample', 'loss_gradients', 'numerical_gradient', 'relative_error']
+To train the toy model of [elhage2022superposition] we need the gradient of the
+weighted loss with respect to every weight. Automatic differentiation would give it
+to us for free; here we derive it with the chain rule, write it first the way the
+original document does (one sample at a time, with outer products), then as three
+matrix products over the whole batch, and finally let finite differences decide
+whether either is right. Two details of the original document need care: its
+gradient belongs to a *summed* loss while the loss we minimise is a *mean* over the
+batch, and the weight matrix $W$ receives two gradient terms because the model uses
+it twice.
+"""
 
-
-# ---- book/05_backprop.ipynb cell 4 (id 6bb55499) ----
 import numpy as np
 
 from superposition_lib.activations import relu, relu_derivative
 from superposition_lib.conventions import check_array, check_in_range
 from superposition_lib.model import ACTIVATIONS, forward
 
+__all__ = [
+    "loss_gradients_per_sample",
+    "loss_gradients",
+    "numerical_gradient",
+    "relative_error",
+]
 
+
+# ---- book/05_backprop.ipynb, cell 6bb55499 ----
 def _check_model_inputs(params, X, importance, activation):
     """Check params {"W", "b"}, X and importance: one model or a stack of instances."""
     if not isinstance(params, dict) or not {"W", "b"} <= set(params):
-        raise TypeError("params must be a dict with keys 'W' and 'b', "
-                        f"got {type(params).__name__}")
+        raise TypeError(
+            f"params must be a dict with keys 'W' and 'b', got {type(params).__name__}"
+        )
     W = check_array(params["W"], "params['W']", ndim=(2, 3))
     lead, n = W.shape[:-2], W.shape[-1]
     b = check_array(params["b"], "params['b']", shape=lead + (n,))
     X = check_array(X, "X", shape=lead + (None, n))
     importance = check_array(importance, "importance", ndim=(1, len(lead) + 1))
     if importance.shape not in ((n,), lead + (n,)):
-        raise ValueError(f"importance must have shape ({n},) or {lead + (n,)}, "
-                         f"got {importance.shape}")
+        raise ValueError(
+            f"importance must have shape ({n},) or {lead + (n,)}, "
+            f"got {importance.shape}"
+        )
     check_in_range(importance, "importance", 0.0, np.inf)
     if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, "
-                         f"got {activation!r}")
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     if importance.ndim == 2:
         importance = importance[:, None, :]  # a row per instance, shared by its batch
     # A float32 model stays float32: float64 importances would upcast everything.
@@ -45,29 +62,36 @@ def loss_gradients_per_sample(params, X, importance, activation="relu"):
     """
     W, b, X, importance = _check_model_inputs(params, X, importance, activation)
     if W.ndim == 3:
-        rows = [importance if importance.ndim == 1 else importance[i, 0]
-                for i in range(len(W))]
-        per_instance = [loss_gradients_per_sample({"W": W[i], "b": b[i]}, X[i], rows[i],
-                                                  activation) for i in range(len(W))]
+        rows = [
+            importance if importance.ndim == 1 else importance[i, 0]
+            for i in range(len(W))
+        ]
+        per_instance = [
+            loss_gradients_per_sample({"W": W[i], "b": b[i]}, X[i], rows[i], activation)
+            for i in range(len(W))
+        ]
         return {key: np.stack([g[key] for g in per_instance]) for key in ("W", "b")}
     grad_W, grad_b = np.zeros_like(W), np.zeros_like(b)
     batch_size = len(X)
     for x in X:
-        z = W @ x                                                   # (k,)
-        x_linear = W.T @ z + b                                      # (n,)
+        z = W @ x  # (k,)
+        x_linear = W.T @ z + b  # (n,)
         x_recon = relu(x_linear) if activation == "relu" else x_linear
         grad_x_recon = 2 * importance * (x_recon - x) / batch_size  # eq. 5.1
-        grad_x_linear = (grad_x_recon * relu_derivative(x_linear)  # eq. 5.2
-                         if activation == "relu" else grad_x_recon)
-        grad_b += grad_x_linear                                     # eq. 5.3
-        grad_z = W @ grad_x_linear                                  # eq. 5.4
-        grad_W_from_z = np.outer(grad_z, x)                         # eq. 5.5, encoder
-        grad_W_from_linear = np.outer(z, grad_x_linear)             # eq. 5.5, decoder
+        grad_x_linear = (
+            grad_x_recon * relu_derivative(x_linear)  # eq. 5.2
+            if activation == "relu"
+            else grad_x_recon
+        )
+        grad_b += grad_x_linear  # eq. 5.3
+        grad_z = W @ grad_x_linear  # eq. 5.4
+        grad_W_from_z = np.outer(grad_z, x)  # eq. 5.5, encoder
+        grad_W_from_linear = np.outer(z, grad_x_linear)  # eq. 5.5, decoder
         grad_W += grad_W_from_z + grad_W_from_linear
     return {"W": grad_W, "b": grad_b}
 
 
-# ---- book/05_backprop.ipynb cell 6 (id be409fd8) ----
+# ---- book/05_backprop.ipynb, cell be409fd8 ----
 def _transpose(A):
     """Transpose the last two axes (each matrix of a stack)."""
     return np.swapaxes(A, -1, -2)
@@ -81,21 +105,26 @@ def loss_gradients(params, X, importance, activation="relu"):
     """
     W, b, X, importance = _check_model_inputs(params, X, importance, activation)
     z, x_linear, x_recon = forward({"W": W, "b": b}, X, activation=activation)
-    grad_recon = (2.0 / X.shape[-2]) * importance * (x_recon - X)        # eq. 5.1
-    delta = (grad_recon * relu_derivative(x_linear)                       # eq. 5.6
-             if activation == "relu" else grad_recon)
+    grad_recon = (2.0 / X.shape[-2]) * importance * (x_recon - X)  # eq. 5.1
+    delta = (
+        grad_recon * relu_derivative(x_linear)  # eq. 5.6
+        if activation == "relu"
+        else grad_recon
+    )
     grad_z = delta @ _transpose(W)
-    grad_W = _transpose(grad_z) @ X + _transpose(z) @ delta               # eq. 5.7
+    grad_W = _transpose(grad_z) @ X + _transpose(z) @ delta  # eq. 5.7
     return {"W": grad_W, "b": delta.sum(axis=-2)}
 
 
-# ---- book/05_backprop.ipynb cell 8 (id 96993b1f) ----
+# ---- book/05_backprop.ipynb, cell 96993b1f ----
 def _scalar(value):
     """The value of f as a finite Python float, or a clear error."""
     value = np.asarray(value, dtype=np.float64)
     if value.size != 1:
-        raise ValueError("f must return a scalar, got an array of shape "
-                         f"{value.shape} (for one loss per instance, return their sum)")
+        raise ValueError(
+            "f must return a scalar, got an array of shape "
+            f"{value.shape} (for one loss per instance, return their sum)"
+        )
     if not np.isfinite(value):
         raise FloatingPointError(f"f returned {float(value)}; cannot take differences")
     return float(value.reshape(()))
@@ -112,8 +141,10 @@ def numerical_gradient(f, params, h=1e-5):
     if not isinstance(params, dict) or not params:
         raise TypeError("params must be a non-empty dict of arrays")
     h = float(check_in_range(h, "h", 0.0, 1.0, low_open=True))
-    point = {key: np.array(check_array(value, f"params[{key!r}]"), dtype=np.float64)
-             for key, value in params.items()}
+    point = {
+        key: np.array(check_array(value, f"params[{key!r}]"), dtype=np.float64)
+        for key, value in params.items()
+    }
     grads = {}
     for key, theta in point.items():
         flat, grad = theta.reshape(-1), np.empty(theta.size)
@@ -137,8 +168,9 @@ def relative_error(a, b):
     """
     if isinstance(a, dict) or isinstance(b, dict):
         if not (isinstance(a, dict) and isinstance(b, dict)) or set(a) != set(b):
-            raise ValueError("a and b must both be dicts with the same keys, "
-                             "or both arrays")
+            raise ValueError(
+                "a and b must both be dicts with the same keys, or both arrays"
+            )
         return max(relative_error(a[key], b[key]) for key in a)
     a = check_array(a, "a")
     b = check_array(b, "b", shape=a.shape)

@@ -1,24 +1,38 @@
 # GENERATED from book/00_conventions.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""Conventions: arrays, randomness and honest errors."""
+"""Conventions: arrays, randomness and honest errors.
 
-__all__ = ['as_generator', 'check_positive_int', 'check_array', 'check_in_range', 'check_one_of', 'check_float_dtype', 'check_matrix_stack', 'transpose_last']
+Before the first equation, three promises the whole book keeps, and the four small
+functions that keep them. Every later module imports this one.
+"""
 
-
-# ---- book/00_conventions.ipynb cell 2 (id 2fe66e6e) ----
 import numbers
 
 import numpy as np
 
+__all__ = [
+    "as_generator",
+    "check_positive_int",
+    "check_array",
+    "check_in_range",
+    "check_one_of",
+    "check_float_dtype",
+    "check_matrix_stack",
+    "transpose_last",
+]
 
+
+# ---- book/00_conventions.ipynb, cell 2fe66e6e ----
 def as_generator(rng, name="rng"):
     """Return a `numpy.random.Generator` from a Generator or an integer seed."""
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
-    raise TypeError(f"{name} must be a numpy.random.Generator or an integer seed, "
-                    f"got {type(rng).__name__}")
+    raise TypeError(
+        f"{name} must be a numpy.random.Generator or an integer seed, "
+        f"got {type(rng).__name__}"
+    )
 
 
 def check_positive_int(value, name):
@@ -46,8 +60,10 @@ def check_array(x, name, *, ndim=None, shape=None, finite=True):
     if allowed is not None and arr.ndim not in allowed:
         want = " or ".join(f"{d}-D" for d in allowed)
         raise ValueError(f"{name} must be {want}, got shape {arr.shape}")
-    if shape is not None and (len(shape) != arr.ndim or any(
-            want is not None and want != got for want, got in zip(shape, arr.shape))):
+    if shape is not None and (
+        len(shape) != arr.ndim
+        or any(want is not None and want != got for want, got in zip(shape, arr.shape))
+    ):
         want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
     if finite and not np.all(np.isfinite(arr)):
@@ -69,7 +85,7 @@ def check_in_range(value, name, low, high, *, low_open=False, high_open=False):
     return arr
 
 
-# ---- book/00_conventions.ipynb cell 6 (id 703ce964) ----
+# ---- book/00_conventions.ipynb, cell 703ce964 ----
 def check_one_of(value, name, choices):
     """Return `value` if it is one of `choices` (strings such as activations)."""
     if value not in choices:

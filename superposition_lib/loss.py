@@ -1,28 +1,44 @@
 # GENERATED from book/04_loss.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""The weighted reconstruction loss."""
+"""The weighted reconstruction loss.
 
-__all__ = ['weighted_loss_per_feature', 'weighted_loss']
+The toy model is trained to reproduce its input, but not every feature counts the
+same. In [elhage2022superposition] each feature carries an importance $I_i$ (chapter
+1), standing in for how much a real network's loss would suffer if that feature were
+lost. The squared error of feature $i$ is multiplied by $I_i$, so the model is
+pushed to represent important features first and to let unimportant ones go, or
+squeeze them into superposition, when dimensions run out. This chapter defines that
+loss, settles how it is normalised over a batch, and computes it for two reference
+models whose loss we can also work out by hand.
+"""
 
-
-# ---- book/04_loss.ipynb cell 2 (id 39c8aa90) ----
 import numpy as np
 
 from superposition_lib.conventions import check_array
 
+__all__ = [
+    "weighted_loss_per_feature",
+    "weighted_loss",
+]
 
+
+# ---- book/04_loss.ipynb, cell 39c8aa90 ----
 def _check_loss_inputs(X, X_recon, importance):
     X = check_array(X, "X", ndim=(2, 3))
     X_recon = check_array(X_recon, "X_recon", shape=X.shape)
     importance = check_array(importance, "importance", ndim=(1, 2))
     if importance.shape[-1] != X.shape[-1]:
-        raise ValueError(f"importance must have {X.shape[-1]} entries on its last axis "
-                         f"(one per feature of X, shape {X.shape}), "
-                         f"got shape {importance.shape}")
+        raise ValueError(
+            f"importance must have {X.shape[-1]} entries on its last axis "
+            f"(one per feature of X, shape {X.shape}), "
+            f"got shape {importance.shape}"
+        )
     if importance.ndim == 2 and (X.ndim != 3 or importance.shape[0] != X.shape[0]):
-        raise ValueError(f"importance of shape {importance.shape} (per instance) needs "
-                         f"X of shape ({importance.shape[0]}, N, {X.shape[-1]}), "
-                         f"got {X.shape}")
+        raise ValueError(
+            f"importance of shape {importance.shape} (per instance) needs "
+            f"X of shape ({importance.shape[0]}, N, {X.shape[-1]}), "
+            f"got {X.shape}"
+        )
     if np.any(importance < 0):
         raise ValueError("importance must be >= 0 (a negative weight rewards error)")
     # (I, n) -> (I, 1, n) so that each instance's weights apply to all of its samples.

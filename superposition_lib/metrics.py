@@ -1,22 +1,36 @@
 # GENERATED from book/14_metrics.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""Measuring sparsity: L0, L1, the Gini coefficient and reconstruction error."""
+"""Measuring sparsity: L0, L1, the Gini coefficient and reconstruction error.
 
-__all__ = ['l0_norm', 'l1_norm', 'gini', 'seed_gini', 'reconstruction_mse']
+A sparse autoencoder promises two things at once: its latents are **sparse** (few
+active for any input) and together they **reconstruct** what they encode
+[bricken2023monosemanticity]. Both promises need numbers. This chapter builds the
+four the original document uses — the fraction of non-zero entries ("L0"), the mean
+absolute value ("L1"), the Gini coefficient and the reconstruction mean squared
+error — and asks of each what it really measures.
+"""
 
-
-# ---- book/14_metrics.ipynb cell 4 (id 8bcb2f79) ----
 import numpy as np
 
 from superposition_lib.conventions import check_array
 
+__all__ = [
+    "l0_norm",
+    "l1_norm",
+    "gini",
+    "seed_gini",
+    "reconstruction_mse",
+]
 
+
+# ---- book/14_metrics.ipynb, cell 8bcb2f79 ----
 def _check_activations(A, name="A"):
     """A finite, non-empty float array of any shape."""
     A = check_array(A, name)
     if A.size == 0:
-        raise ValueError(f"{name} is empty: a sparsity measure of no values is "
-                         "undefined")
+        raise ValueError(
+            f"{name} is empty: a sparsity measure of no values is undefined"
+        )
     return A
 
 
@@ -35,7 +49,7 @@ def l1_norm(A):
     return float(np.mean(np.abs(A), dtype=np.float64))
 
 
-# ---- book/14_metrics.ipynb cell 8 (id 06343727) ----
+# ---- book/14_metrics.ipynb, cell 06343727 ----
 def gini(A):
     """Gini coefficient of |A|: G = sum_i (2i - n - 1) a_(i) / (n sum_i a_(i)).
 
@@ -57,7 +71,7 @@ def gini(A):
     return float(max(g, 0.0))  # G >= 0; only a rounding excess below 0 is removed
 
 
-# ---- book/14_metrics.ipynb cell 10 (id de1d01cc) ----
+# ---- book/14_metrics.ipynb, cell de1d01cc ----
 def seed_gini(activations):
     """The original document's Gini code, verbatim: the baseline `gini` is checked and
     timed against. It divides by zero on all-zero input (NaN) and sums in the input's
@@ -69,13 +83,15 @@ def seed_gini(activations):
     return (2 * np.sum(index * sorted_acts)) / (n * np.sum(sorted_acts)) - (n + 1) / n
 
 
-# ---- book/14_metrics.ipynb cell 21 (id 013677b4) ----
+# ---- book/14_metrics.ipynb, cell 013677b4 ----
 def reconstruction_mse(A, A_hat):
     """Mean squared error per entry, (1 / (N D)) sum_ij (A_ij - A_hat_ij)^2."""
     A = _check_activations(A, "A")
     A_hat = check_array(A_hat, "A_hat")
     if A_hat.shape != A.shape:
-        raise ValueError(f"A_hat must have the shape of A, {A.shape}, got "
-                         f"{A_hat.shape} (a reconstruction is compared entry by entry)")
+        raise ValueError(
+            f"A_hat must have the shape of A, {A.shape}, got "
+            f"{A_hat.shape} (a reconstruction is compared entry by entry)"
+        )
     diff = A.astype(np.float64, copy=False) - A_hat
     return float(np.mean(diff * diff))

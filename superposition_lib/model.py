@@ -1,11 +1,18 @@
 # GENERATED from book/03_autoencoder.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""The toy autoencoder."""
+"""The toy autoencoder.
 
-__all__ = ['INIT_SCHEMES', 'ACTIVATIONS', 'xavier_std', 'init_params', 'bottleneck', 'forward']
+The model at the centre of [elhage2022superposition] is as small as a model can be
+while still having to make a choice. It squeezes $n$ features into $k < n$ hidden
+dimensions with a matrix $W$, then tries to read them back out with the *same*
+matrix transposed, a bias and a ReLU. With $k < n$ it cannot keep every feature in
+its own direction: it must drop some, or store several in overlapping directions and
+live with the interference. Which of the two it does is the subject of Part II. This
+chapter builds the model: its parameters and their initialisation, the forward pass,
+the bottleneck activations, and the linear model that is the baseline for everything
+the ReLU adds.
+"""
 
-
-# ---- book/03_autoencoder.ipynb cell 2 (id 4e4587a4) ----
 import numpy as np
 
 from superposition_lib.activations import relu
@@ -18,6 +25,17 @@ from superposition_lib.conventions import (
     check_positive_int,
 )
 
+__all__ = [
+    "INIT_SCHEMES",
+    "ACTIVATIONS",
+    "xavier_std",
+    "init_params",
+    "bottleneck",
+    "forward",
+]
+
+
+# ---- book/03_autoencoder.ipynb, cell 4e4587a4 ----
 INIT_SCHEMES = ("normal", "xavier")
 ACTIVATIONS = ("relu", "linear")
 
@@ -40,8 +58,16 @@ def _init_std(init, scale, n_features, n_hidden):
     return float(scale)
 
 
-def init_params(n_features, n_hidden, rng, *, init="normal", scale=0.01,
-                n_instances=None, dtype=np.float64):
+def init_params(
+    n_features,
+    n_hidden,
+    rng,
+    *,
+    init="normal",
+    scale=0.01,
+    n_instances=None,
+    dtype=np.float64,
+):
     """Initial parameters: W ~ N(0, std^2) of shape (k, n), b = 0 of shape (n,).
 
     init="normal": std = scale, the original document's N(0, 0.01^2). init="xavier":
@@ -62,23 +88,28 @@ def init_params(n_features, n_hidden, rng, *, init="normal", scale=0.01,
     return {"W": W, "b": np.zeros(lead + (n_features,), dtype=dtype)}
 
 
-
 def _check_inputs(X, W):
     """X as (N, n) or, for one sample, (n,); with instances also (I, N, n)."""
     X = check_array(X, "X", ndim=(1, 2) if W.ndim == 2 else (2, 3))
     if X.shape[-1] != W.shape[-1]:
-        raise ValueError(f"X must have {W.shape[-1]} features on its last axis "
-                         f"(W has shape {W.shape}), got shape {X.shape}")
+        raise ValueError(
+            f"X must have {W.shape[-1]} features on its last axis "
+            f"(W has shape {W.shape}), got shape {X.shape}"
+        )
     if X.ndim == 3 and X.shape[0] != W.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} instances on its first axis but W has "
-                         f"{W.shape[0]} (W shape {W.shape}, X shape {X.shape})")
+        raise ValueError(
+            f"X has {X.shape[0]} instances on its first axis but W has "
+            f"{W.shape[0]} (W shape {W.shape}, X shape {X.shape})"
+        )
     return X
 
 
 def _check_params(params):
     if not isinstance(params, dict) or not {"W", "b"} <= params.keys():
-        raise TypeError("params must be a dict with keys 'W' and 'b' (see "
-                        f"init_params), got {type(params).__name__}")
+        raise TypeError(
+            "params must be a dict with keys 'W' and 'b' (see "
+            f"init_params), got {type(params).__name__}"
+        )
     W = check_matrix_stack(params["W"], "params['W']")
     b = check_array(params["b"], "params['b']", shape=W.shape[:-2] + W.shape[-1:])
     return W, b

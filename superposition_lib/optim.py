@@ -1,38 +1,58 @@
 # GENERATED from book/06_adam.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""Adam: a step size per parameter."""
+r"""Adam: a step size per parameter.
 
-__all__ = ['SGD', 'Adam']
+The previous chapter gave us the gradient of the loss. The simplest use of it is
+plain gradient descent, $\theta \leftarrow \theta - \eta\, g$: one learning rate
+$\eta$ for every parameter. The toy model makes this awkward. Feature 0 matters
+$1/0.7^{19} \approx 880$ times more than feature 19, so the gradients of its weights
+can be hundreds of times larger, and a single learning rate for all of them is a
+compromise. Adam [kingma2015adam] rescales every parameter's step by a running
+estimate of its gradient's size, so that every parameter moves at roughly the same
+speed. The original document trains with Adam, and the paper's reference code with
+its variant AdamW [loshchilov2019adamw]; this chapter builds both, checks a step by
+hand, and races them against plain gradient descent on the toy model.
+"""
 
-
-# ---- book/06_adam.ipynb cell 3 (id 424843e6) ----
 import numbers
 
 import numpy as np
 
 from superposition_lib.conventions import check_array, check_in_range
 
+__all__ = [
+    "SGD",
+    "Adam",
+]
 
+
+# ---- book/06_adam.ipynb, cell 424843e6 ----
 def _check_hyperparameter(value, name, low, high, *, low_open=False, high_open=False):
     """A hyperparameter is a real number in an interval; return it as a float."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    return float(check_in_range(value, name, low, high, low_open=low_open,
-                                high_open=high_open))
+    return float(
+        check_in_range(value, name, low, high, low_open=low_open, high_open=high_open)
+    )
 
 
 def _check_step_arguments(params, grads):
     """params and grads are dicts of float arrays with the same keys and shapes."""
     if not isinstance(params, dict) or not isinstance(grads, dict):
-        raise TypeError("params and grads must be dicts of arrays, got "
-                        f"{type(params).__name__} and {type(grads).__name__}")
+        raise TypeError(
+            "params and grads must be dicts of arrays, got "
+            f"{type(params).__name__} and {type(grads).__name__}"
+        )
     if set(params) != set(grads):
-        raise ValueError(f"grads must have the keys of params {sorted(params)}, "
-                         f"got {sorted(grads)}")
+        raise ValueError(
+            f"grads must have the keys of params {sorted(params)}, got {sorted(grads)}"
+        )
     for key, value in params.items():
         if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
-            raise TypeError(f"params[{key!r}] must be a float ndarray (it is updated "
-                            f"in place), got {type(value).__name__}")
+            raise TypeError(
+                f"params[{key!r}] must be a float ndarray (it is updated "
+                f"in place), got {type(value).__name__}"
+            )
         check_array(grads[key], f"grads[{key!r}]", shape=value.shape, finite=False)
 
 
@@ -62,37 +82,40 @@ class Adam:
         self.beta1 = _check_hyperparameter(beta1, "beta1", 0.0, 1.0, high_open=True)
         self.beta2 = _check_hyperparameter(beta2, "beta2", 0.0, 1.0, high_open=True)
         self.eps = _check_hyperparameter(eps, "eps", 0.0, np.inf, low_open=True)
-        self.weight_decay = _check_hyperparameter(weight_decay, "weight_decay", 0.0,
-                                                  np.inf)
+        self.weight_decay = _check_hyperparameter(
+            weight_decay, "weight_decay", 0.0, np.inf
+        )
         self.m, self.v, self.t = {}, {}, 0
 
     def _moments(self, key, theta):
         if key not in self.m:
             self.m[key], self.v[key] = np.zeros_like(theta), np.zeros_like(theta)
         elif self.m[key].shape != theta.shape:
-            raise ValueError(f"params[{key!r}] changed shape from {self.m[key].shape} "
-                             f"to {theta.shape}; use a new optimiser for a new model")
+            raise ValueError(
+                f"params[{key!r}] changed shape from {self.m[key].shape} "
+                f"to {theta.shape}; use a new optimiser for a new model"
+            )
         return self.m[key], self.v[key]
 
     def step(self, params, grads):
         """One Adam step on every array in `params` (in place); return `params`."""
         _check_step_arguments(params, grads)
         self.t += 1
-        step_size = self.lr / (1.0 - self.beta1 ** self.t)        # eq. 6.2, m folded in
-        root_correction = np.sqrt(1.0 - self.beta2 ** self.t)      # eq. 6.2, v folded
+        step_size = self.lr / (1.0 - self.beta1**self.t)  # eq. 6.2, m folded in
+        root_correction = np.sqrt(1.0 - self.beta2**self.t)  # eq. 6.2, v folded
         for key, theta in params.items():
             g = grads[key]
             m, v = self._moments(key, theta)
             m *= self.beta1
-            m += (1.0 - self.beta1) * g                            # eq. 6.1
+            m += (1.0 - self.beta1) * g  # eq. 6.1
             v *= self.beta2
             v += (1.0 - self.beta2) * (g * g)
             if self.weight_decay:
-                theta *= 1.0 - self.lr * self.weight_decay         # eq. 6.4, decoupled
+                theta *= 1.0 - self.lr * self.weight_decay  # eq. 6.4, decoupled
             denominator = np.sqrt(v)
             denominator /= root_correction
             denominator += self.eps
-            theta -= step_size * m / denominator                   # eq. 6.3
+            theta -= step_size * m / denominator  # eq. 6.3
         return params
 
     def reset(self, key, index=None, axis=0):
@@ -104,8 +127,9 @@ class Adam:
         steps are about 0.1 / sqrt(0.001), i.e. 3 times lr, until the averages warm up.
         """
         if key not in self.m:
-            raise KeyError(f"no optimiser state for {key!r}; "
-                           f"known keys: {sorted(self.m)}")
+            raise KeyError(
+                f"no optimiser state for {key!r}; known keys: {sorted(self.m)}"
+            )
         for moment in (self.m[key], self.v[key]):
             if index is None:
                 moment[...] = 0.0

@@ -1,28 +1,61 @@
 # GENERATED from book/00_plotting.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""Drawing the pictures."""
+"""Drawing the pictures.
 
-__all__ = ['FEATURE_PALETTE', 'use_book_style', 'feature_colors', 'plot_matrix', 'plot_feature_directions', 'plot_feature_norms']
+The figures in this book come from a handful of functions collected here, so that a
+feature keeps **one colour in every chapter** (feature 0, the most important, is
+always the same blue), axes are always labelled, and the chapters can spend their
+lines on the ideas. These functions take plain arrays and return the matplotlib
+`Axes` they drew on; no computation in the library imports this module, so
+`superposition_lib` works headless.
+"""
 
-
-# ---- book/00_plotting.ipynb cell 2 (id 92b5f110) ----
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 
 from superposition_lib.conventions import check_array
 
+__all__ = [
+    "FEATURE_PALETTE",
+    "use_book_style",
+    "feature_colors",
+    "plot_matrix",
+    "plot_feature_directions",
+    "plot_feature_norms",
+]
+
+
+# ---- book/00_plotting.ipynb, cell 92b5f110 ----
 #: One colour per feature index, the same in every chapter.
 #: Okabe-Ito's colour-blind-safe palette comes first.
-FEATURE_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
-                   "#56B4E9", "#F0E442", "#000000", "#999999", "#882255"]
+FEATURE_PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+    "#999999",
+    "#882255",
+]
 
 
 def use_book_style():
     """Readable fonts and light grids for every figure in the book."""
-    plt.rcParams.update({"figure.dpi": 100, "font.size": 11, "axes.titlesize": 12,
-                         "axes.labelsize": 11, "axes.grid": True, "grid.alpha": 0.3,
-                         "figure.constrained_layout.use": True})
+    plt.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "figure.constrained_layout.use": True,
+        }
+    )
 
 
 def feature_colors(n_features):
@@ -32,8 +65,9 @@ def feature_colors(n_features):
     return [plt.cm.viridis(t) for t in np.linspace(0, 1, n_features)]
 
 
-def plot_matrix(ax, matrix, *, title, xlabel="feature j", ylabel="feature i",
-                cmap="RdBu_r"):
+def plot_matrix(
+    ax, matrix, *, title, xlabel="feature j", ylabel="feature i", cmap="RdBu_r"
+):
     """Heatmap with a colour scale centred on zero (blue negative, red positive)."""
     matrix = check_array(matrix, "matrix", ndim=2)
     limit = max(float(np.abs(matrix).max()), 1e-12)
@@ -50,13 +84,24 @@ def plot_feature_directions(ax, W, *, title, labels=True):
     colors = feature_colors(W.shape[1])
     reach = max(float(np.linalg.norm(W, axis=0).max()), 1e-3) * 1.25
     for i, (x, y) in enumerate(W.T):
-        ax.annotate("", xy=(x, y), xytext=(0, 0),
-                    arrowprops=dict(arrowstyle="-|>", color=colors[i], lw=2))
+        ax.annotate(
+            "",
+            xy=(x, y),
+            xytext=(0, 0),
+            arrowprops=dict(arrowstyle="-|>", color=colors[i], lw=2),
+        )
         if labels:
-            ax.text(x * 1.12, y * 1.12, str(i), color=colors[i],
-                    ha="center", va="center")
-    ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal", title=title,
-           xlabel="hidden dimension 1", ylabel="hidden dimension 2")
+            ax.text(
+                x * 1.12, y * 1.12, str(i), color=colors[i], ha="center", va="center"
+            )
+    ax.set(
+        xlim=(-reach, reach),
+        ylim=(-reach, reach),
+        aspect="equal",
+        title=title,
+        xlabel="hidden dimension 1",
+        ylabel="hidden dimension 2",
+    )
     return ax
 
 

@@ -1,11 +1,19 @@
 # GENERATED from book/11_sae.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""Sparse autoencoders: finding the features superposition hid."""
+r"""Sparse autoencoders: finding the features superposition hid.
 
-__all__ = ['SAE_KEYS', 'init_sae_params', 'sae_shape', 'check_sae_input', 'sae_forward', 'check_l1_coeff', 'decoder_norms', 'sae_loss_terms', 'sae_loss', 'sae_backward', 'sae_gradients', 'normalize_decoder', 'remove_parallel_gradient', 'latent_density', 'mean_active_latents', 'dead_fraction', 'dense_fraction', 'fraction_variance_unexplained', 'shrinkage', 'best_match_cosines', 'resample_dead_latents', 'L1_CONVENTIONS', 'SAETrainResult', 'train_sae']
+Part II trained toy models that pack $n$ features into $k < n$ hidden dimensions
+[elhage2022superposition]. Someone who sees only the hidden activations $z = Wx$
+sees $k$ numbers per input, none of which is a feature: each is a mixture. *Towards
+Monosemanticity* [bricken2023monosemanticity] recovers the features with
+**dictionary learning**: a sparse autoencoder (SAE) learns $m \ge n$ directions
+$d_j$ (the columns of a decoder) and, for every input, a sparse, non-negative code
+$h$ such that $z \approx \sum_j h_j d_j + b_{\text{dec}}$. If the toy model's
+features are sparse, the sparsest faithful code is the one that uses the true
+feature directions, and the decoder columns should line up with the columns $W_i$ of
+the toy model.
+"""
 
-
-# ---- book/11_sae.ipynb cell 3 (id bdc4cd65) ----
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +28,35 @@ from superposition_lib.conventions import (
 from superposition_lib.optim import Adam
 from superposition_lib.train import ProgressLine
 
+__all__ = [
+    "SAE_KEYS",
+    "init_sae_params",
+    "sae_shape",
+    "check_sae_input",
+    "sae_forward",
+    "check_l1_coeff",
+    "decoder_norms",
+    "sae_loss_terms",
+    "sae_loss",
+    "sae_backward",
+    "sae_gradients",
+    "normalize_decoder",
+    "remove_parallel_gradient",
+    "latent_density",
+    "mean_active_latents",
+    "dead_fraction",
+    "dense_fraction",
+    "fraction_variance_unexplained",
+    "shrinkage",
+    "best_match_cosines",
+    "resample_dead_latents",
+    "L1_CONVENTIONS",
+    "SAETrainResult",
+    "train_sae",
+]
+
+
+# ---- book/11_sae.ipynb, cell bdc4cd65 ----
 SAE_KEYS = ("W_enc", "b_enc", "W_dec", "b_dec")
 
 
@@ -45,25 +82,34 @@ def init_sae_params(n_inputs, n_latents, rng, *, n_instances=None, dtype=np.floa
     W_enc = as_generator(rng).uniform(-bound, bound, size=lead + (m, d))
     W_dec = np.swapaxes(W_enc, -1, -2).copy()
     W_dec /= np.linalg.norm(W_dec, axis=-2, keepdims=True)
-    return {"W_enc": W_enc.astype(dtype), "b_enc": np.zeros(lead + (m,), dtype),
-            "W_dec": W_dec.astype(dtype), "b_dec": np.zeros(lead + (d,), dtype)}
+    return {
+        "W_enc": W_enc.astype(dtype),
+        "b_enc": np.zeros(lead + (m,), dtype),
+        "W_dec": W_dec.astype(dtype),
+        "b_dec": np.zeros(lead + (d,), dtype),
+    }
 
 
 def sae_shape(params):
     """(n_instances or None, n_latents m, n_inputs d) of SAE parameters, checked."""
     if not isinstance(params, dict) or not set(SAE_KEYS) <= params.keys():
-        raise TypeError(f"params must be a dict with keys {SAE_KEYS} (see "
-                        f"init_sae_params), got {type(params).__name__}")
+        raise TypeError(
+            f"params must be a dict with keys {SAE_KEYS} (see "
+            f"init_sae_params), got {type(params).__name__}"
+        )
     W_enc = check_array(params["W_enc"], "params['W_enc']", ndim=(2, 3))
     lead, (m, d) = W_enc.shape[:-2], W_enc.shape[-2:]
     if m < 1 or d < 1:
-        raise ValueError("params['W_enc'] must be (m, d) with m, d >= 1, "
-                         f"got {W_enc.shape}")
+        raise ValueError(
+            f"params['W_enc'] must be (m, d) with m, d >= 1, got {W_enc.shape}"
+        )
     expected = {"b_enc": lead + (m,), "W_dec": lead + (d, m), "b_dec": lead + (d,)}
     for key, shape in expected.items():
         if np.shape(params[key]) != shape:
-            raise ValueError(f"params['{key}'] must have shape {shape} to match W_enc "
-                             f"{W_enc.shape}, got {np.shape(params[key])}")
+            raise ValueError(
+                f"params['{key}'] must have shape {shape} to match W_enc "
+                f"{W_enc.shape}, got {np.shape(params[key])}"
+            )
         check_array(params[key], f"params['{key}']")
     return (lead[0] if lead else None), m, d
 
@@ -73,12 +119,16 @@ def check_sae_input(Z, params):
     n_instances, _, d = sae_shape(params)
     Z = check_array(Z, "Z", ndim=(2, 3))
     if Z.shape[-1] != d:
-        raise ValueError(f"Z has {Z.shape[-1]} values per row but the SAE reads d={d} "
-                         f"(Z is (N, d) and W_enc is (m, d)); got Z of shape {Z.shape}")
+        raise ValueError(
+            f"Z has {Z.shape[-1]} values per row but the SAE reads d={d} "
+            f"(Z is (N, d) and W_enc is (m, d)); got Z of shape {Z.shape}"
+        )
     if Z.ndim == 3 and Z.shape[0] != n_instances:
-        raise ValueError(f"Z of shape {Z.shape} has {Z.shape[0]} instances but the SAE "
-                         f"has {n_instances}; pass Z as (N, d) to share it between "
-                         "instances")
+        raise ValueError(
+            f"Z of shape {Z.shape} has {Z.shape[0]} instances but the SAE "
+            f"has {n_instances}; pass Z as (N, d) to share it between "
+            "instances"
+        )
     return Z
 
 
@@ -110,7 +160,7 @@ def _forward(params, Z, subtract_decoder_bias):
     return h_linear, h, Z_hat
 
 
-# ---- book/11_sae.ipynb cell 7 (id d153350f) ----
+# ---- book/11_sae.ipynb, cell d153350f ----
 def _check_pair(Z, Z_hat):
     """Activations and reconstructions, (N, d) or (I, N, d), with the same (N, d)."""
     Z = check_array(Z, "Z", ndim=(2, 3))
@@ -123,11 +173,14 @@ def _check_pair(Z, Z_hat):
 def check_l1_coeff(l1_coeff, n_instances=None):
     """λ >= 0 as an array: a number, or (I,) with one value per instance."""
     lam = check_in_range(l1_coeff, "l1_coeff", 0.0, np.inf)
-    if lam.ndim == 0 or (lam.ndim == 1 and n_instances is not None
-                         and lam.shape == (n_instances,)):
+    if lam.ndim == 0 or (
+        lam.ndim == 1 and n_instances is not None and lam.shape == (n_instances,)
+    ):
         return lam
-    raise ValueError(f"l1_coeff must be a number or one value per instance "
-                     f"(shape ({n_instances},)), got shape {lam.shape}")
+    raise ValueError(
+        f"l1_coeff must be a number or one value per instance "
+        f"(shape ({n_instances},)), got shape {lam.shape}"
+    )
 
 
 def decoder_norms(W_dec):
@@ -159,9 +212,18 @@ def sae_loss(Z, Z_hat, H, l1_coeff, *, l1_weights=None):
     return reconstruction + lam * sparsity
 
 
-# ---- book/11_sae.ipynb cell 9 (id 8f90bb80) ----
-def sae_backward(params, Z, h_linear, h, Z_hat, l1_coeff, *, subtract_decoder_bias=True,
-                 weight_l1_by_decoder_norm=False):
+# ---- book/11_sae.ipynb, cell 8f90bb80 ----
+def sae_backward(
+    params,
+    Z,
+    h_linear,
+    h,
+    Z_hat,
+    l1_coeff,
+    *,
+    subtract_decoder_bias=True,
+    weight_l1_by_decoder_norm=False,
+):
     """Gradients of the SAE loss (batch mean, `sae_loss`) from a forward pass's outputs.
 
     g = dL/dz_hat = 2 (z_hat - z) / N; delta = (W_dec^T g + λ w / N) * 1[h_linear > 0];
@@ -171,12 +233,21 @@ def sae_backward(params, Z, h_linear, h, Z_hat, l1_coeff, *, subtract_decoder_bi
     n_instances, _, _ = sae_shape(params)
     lam = check_l1_coeff(l1_coeff, n_instances)
     lam = lam[:, None, None] if lam.ndim == 1 else lam  # against (I, N, m)
-    return _backward(params, check_sae_input(Z, params), h_linear, h, Z_hat, lam,
-                     subtract_decoder_bias, weight_l1_by_decoder_norm)
+    return _backward(
+        params,
+        check_sae_input(Z, params),
+        h_linear,
+        h,
+        Z_hat,
+        lam,
+        subtract_decoder_bias,
+        weight_l1_by_decoder_norm,
+    )
 
 
-def _backward(params, Z, h_linear, h, Z_hat, lam, subtract_decoder_bias,
-              weight_l1_by_decoder_norm):
+def _backward(
+    params, Z, h_linear, h, Z_hat, lam, subtract_decoder_bias, weight_l1_by_decoder_norm
+):
     """`sae_backward` on checked inputs, λ shaped to broadcast against (I, N, m)."""
     n_rows = Z.shape[-2]
     W_enc, W_dec = params["W_enc"], params["W_dec"]
@@ -197,17 +268,26 @@ def _backward(params, Z, h_linear, h, Z_hat, lam, subtract_decoder_bias,
     return {key: grads[key] for key in SAE_KEYS}
 
 
-def sae_gradients(params, Z, l1_coeff, *, subtract_decoder_bias=True,
-                  weight_l1_by_decoder_norm=False):
+def sae_gradients(
+    params, Z, l1_coeff, *, subtract_decoder_bias=True, weight_l1_by_decoder_norm=False
+):
     """Forward pass, then `sae_backward`: the gradient of `sae_loss`."""
-    h_linear, h, Z_hat = sae_forward(params, Z,
-                                     subtract_decoder_bias=subtract_decoder_bias)
-    return sae_backward(params, Z, h_linear, h, Z_hat, l1_coeff,
-                        subtract_decoder_bias=subtract_decoder_bias,
-                        weight_l1_by_decoder_norm=weight_l1_by_decoder_norm)
+    h_linear, h, Z_hat = sae_forward(
+        params, Z, subtract_decoder_bias=subtract_decoder_bias
+    )
+    return sae_backward(
+        params,
+        Z,
+        h_linear,
+        h,
+        Z_hat,
+        l1_coeff,
+        subtract_decoder_bias=subtract_decoder_bias,
+        weight_l1_by_decoder_norm=weight_l1_by_decoder_norm,
+    )
 
 
-# ---- book/11_sae.ipynb cell 17 (id 6de94d82) ----
+# ---- book/11_sae.ipynb, cell 6de94d82 ----
 def normalize_decoder(params):
     """W_dec[:, j] <- W_dec[:, j] / ||W_dec[:, j]||, in place (unit-norm convention)."""
     norms = np.linalg.norm(params["W_dec"], axis=-2, keepdims=True)
@@ -227,10 +307,10 @@ def remove_parallel_gradient(W_dec, grad_W_dec):
 
 def _tangent(W_dec, grad_W_dec):
     along = np.sum(W_dec * grad_W_dec, axis=-2, keepdims=True)
-    return grad_W_dec - along * W_dec / np.sum(W_dec ** 2, axis=-2, keepdims=True)
+    return grad_W_dec - along * W_dec / np.sum(W_dec**2, axis=-2, keepdims=True)
 
 
-# ---- book/11_sae.ipynb cell 21 (id 71f53b76) ----
+# ---- book/11_sae.ipynb, cell 71f53b76 ----
 def _check_code(H):
     H = check_array(H, "H", ndim=(2, 3))
     if H.shape[-2] == 0:
@@ -288,8 +368,10 @@ def best_match_cosines(W_dec, W_true):
     W_dec = check_array(W_dec, "W_dec", ndim=(2, 3))
     W_true = check_array(W_true, "W_true", ndim=2)
     if W_true.shape[0] != W_dec.shape[-2]:
-        raise ValueError(f"W_true {W_true.shape} and W_dec {W_dec.shape} must have the "
-                         "same number of rows (the activation dimension d)")
+        raise ValueError(
+            f"W_true {W_true.shape} and W_dec {W_dec.shape} must have the "
+            "same number of rows (the activation dimension d)"
+        )
 
     def unit(columns):
         norms = np.linalg.norm(columns, axis=-2, keepdims=True)
@@ -299,7 +381,7 @@ def best_match_cosines(W_dec, W_true):
     return cosines.max(axis=-1), cosines.argmax(axis=-1)
 
 
-# ---- book/11_sae.ipynb cell 25 (id 7074d0ba) ----
+# ---- book/11_sae.ipynb, cell 7074d0ba ----
 def _unit_rows(vectors, rng):
     """Rows scaled to unit length; an all-zero row gets a random direction instead."""
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
@@ -310,8 +392,16 @@ def _unit_rows(vectors, rng):
     return vectors / norms
 
 
-def resample_dead_latents(params, dead, Z, rng, optimizer=None, *,
-                          subtract_decoder_bias=True, encoder_scale=0.2):
+def resample_dead_latents(
+    params,
+    dead,
+    Z,
+    rng,
+    optimizer=None,
+    *,
+    subtract_decoder_bias=True,
+    encoder_scale=0.2,
+):
     """Re-initialise dead latents from badly reconstructed inputs (Monosemanticity).
 
     For each dead latent j, draw an input z_n with P(n) ∝ ||z_n - z_hat_n||^4, set
@@ -324,8 +414,10 @@ def resample_dead_latents(params, dead, Z, rng, optimizer=None, *,
     lead = _instance_axis(n_instances)
     dead = np.asarray(dead)
     if dead.dtype != bool or dead.shape != lead + (m,):
-        raise ValueError(f"dead must be a boolean mask of shape {lead + (m,)}, got "
-                         f"{dead.dtype} {dead.shape}")
+        raise ValueError(
+            f"dead must be a boolean mask of shape {lead + (m,)}, got "
+            f"{dead.dtype} {dead.shape}"
+        )
     rng = as_generator(rng)
     _, _, Z_hat = sae_forward(params, Z, subtract_decoder_bias=subtract_decoder_bias)
     inputs = np.broadcast_to(Z, Z_hat.shape).reshape((-1,) + Z_hat.shape[-2:])
@@ -336,8 +428,11 @@ def resample_dead_latents(params, dead, Z, rng, optimizer=None, *,
             continue
         where = (i,) if lead else ()
         total = loss_squared[i].sum()
-        rows = rng.choice(inputs.shape[1], size=latents.size,
-                          p=loss_squared[i] / total if total > 0 else None)
+        rows = rng.choice(
+            inputs.shape[1],
+            size=latents.size,
+            p=loss_squared[i] / total if total > 0 else None,
+        )
         v = inputs[i, rows] - (params["b_dec"][where] if subtract_decoder_bias else 0.0)
         v = _unit_rows(np.array(v), rng)
         alive = np.linalg.norm(params["W_enc"][where][~dead_i], axis=-1)
@@ -352,7 +447,7 @@ def resample_dead_latents(params, dead, Z, rng, optimizer=None, *,
     return dead.reshape(-1, m).sum(axis=-1) if lead else int(dead.sum())
 
 
-# ---- book/11_sae.ipynb cell 27 (id 822f6356) ----
+# ---- book/11_sae.ipynb, cell 822f6356 ----
 L1_CONVENTIONS = ("unit_norm", "decoder_norm")
 
 
@@ -371,8 +466,9 @@ class SAETrainResult:
 
 def _training_setup(Z, n_latents, l1_coeff, n_instances, l1_convention):
     if not isinstance(l1_convention, str) or l1_convention not in L1_CONVENTIONS:
-        raise ValueError(f"l1_convention must be one of {L1_CONVENTIONS}, "
-                         f"got {l1_convention!r}")
+        raise ValueError(
+            f"l1_convention must be one of {L1_CONVENTIONS}, got {l1_convention!r}"
+        )
     m = check_positive_int(n_latents, "n_latents")
     lam = check_in_range(l1_coeff, "l1_coeff", 0.0, np.inf)
     if lam.ndim > 1:
@@ -384,8 +480,10 @@ def _training_setup(Z, n_latents, l1_coeff, n_instances, l1_convention):
         raise ValueError(f"l1_coeff has {lam.size} values, n_instances={n_instances}")
     Z = check_array(Z, "Z", ndim=(2, 3))
     if Z.ndim == 3 and Z.shape[0] != n_instances:
-        raise ValueError(f"Z of shape {Z.shape} has {Z.shape[0]} instances, expected "
-                         f"{n_instances} (one per l1_coeff) or Z of shape (N, d)")
+        raise ValueError(
+            f"Z of shape {Z.shape} has {Z.shape[0]} instances, expected "
+            f"{n_instances} (one per l1_coeff) or Z of shape (N, d)"
+        )
     if Z.shape[-2] == 0:
         raise ValueError("Z has no rows to train on")
     return Z, m, np.broadcast_to(lam, (n_instances,)).astype(Z.dtype), n_instances
@@ -399,13 +497,28 @@ def _raise_if_diverged(arrays, what, step):
             raise FloatingPointError(
                 f"SAE training diverged at step {step}: {what}['{key}'] of instance(s) "
                 f"{np.flatnonzero(bad).tolist()} became NaN or inf; lower lr or "
-                "l1_coeff (or rescale Z)")
+                "l1_coeff (or rescale Z)"
+            )
 
 
-def train_sae(Z, n_latents, l1_coeff, *, n_instances=None, steps=3000, batch_size=512,
-              lr=1e-2, seed=0, subtract_decoder_bias=True, l1_convention="unit_norm",
-              dead_window=250, resample=False, resample_until=0.75, log_every=10,
-              progress=None):
+def train_sae(
+    Z,
+    n_latents,
+    l1_coeff,
+    *,
+    n_instances=None,
+    steps=3000,
+    batch_size=512,
+    lr=1e-2,
+    seed=0,
+    subtract_decoder_bias=True,
+    l1_convention="unit_norm",
+    dead_window=250,
+    resample=False,
+    resample_until=0.75,
+    log_every=10,
+    progress=None,
+):
     """Train I SAEs with Adam on minibatches of Z, minimising `sae_loss`, one λ each.
 
     Z: (N, d) shared, or (I, N, d). l1_coeff: a number, or (I,) for an L1 sweep;
@@ -414,16 +527,18 @@ def train_sae(Z, n_latents, l1_coeff, *, n_instances=None, steps=3000, batch_siz
     weights the L1 term by the column norms. Deterministic for a given seed. Returns an
     `SAETrainResult`.
     """
-    Z, m, lam, n_instances = _training_setup(Z, n_latents, l1_coeff, n_instances,
-                                             l1_convention)
+    Z, m, lam, n_instances = _training_setup(
+        Z, n_latents, l1_coeff, n_instances, l1_convention
+    )
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
     dead_window = check_positive_int(dead_window, "dead_window")
     log_every = check_positive_int(log_every, "log_every")
     resample_until = float(check_in_range(resample_until, "resample_until", 0.0, 1.0))
     rng = as_generator(seed, "seed")
-    params = init_sae_params(Z.shape[-1], m, rng, n_instances=n_instances,
-                             dtype=Z.dtype)
+    params = init_sae_params(
+        Z.shape[-1], m, rng, n_instances=n_instances, dtype=Z.dtype
+    )
     optimizer = Adam(lr=lr)
     unit_norm = l1_convention == "unit_norm"
     lam_rows = lam[:, None, None]
@@ -434,8 +549,16 @@ def train_sae(Z, n_latents, l1_coeff, *, n_instances=None, steps=3000, batch_siz
     for step in range(1, steps + 1):
         batch = Z[..., rng.integers(0, Z.shape[-2], batch_size), :]
         h_linear, h, Z_hat = _forward(params, batch, subtract_decoder_bias)
-        grads = _backward(params, batch, h_linear, h, Z_hat, lam_rows,
-                          subtract_decoder_bias, not unit_norm)
+        grads = _backward(
+            params,
+            batch,
+            h_linear,
+            h,
+            Z_hat,
+            lam_rows,
+            subtract_decoder_bias,
+            not unit_norm,
+        )
         _raise_if_diverged(grads, "grads", step)
         if step % log_every == 0 or step == steps:
             weights = None if unit_norm else decoder_norms(params["W_dec"])
@@ -455,10 +578,21 @@ def train_sae(Z, n_latents, l1_coeff, *, n_instances=None, steps=3000, batch_siz
             window_ends.append(step)
             if resample and step <= resample_until * steps and dead.any():
                 n_resampled += resample_dead_latents(
-                    params, dead, batch, rng, optimizer,
-                    subtract_decoder_bias=subtract_decoder_bias)
+                    params,
+                    dead,
+                    batch,
+                    rng,
+                    optimizer,
+                    subtract_decoder_bias=subtract_decoder_bias,
+                )
             fired[:] = 0
     line.close()
-    return SAETrainResult(params, lam, np.array(losses), np.array(logged),
-                          np.array(dead_counts).reshape(-1, n_instances),
-                          np.array(window_ends), n_resampled)
+    return SAETrainResult(
+        params,
+        lam,
+        np.array(losses),
+        np.array(logged),
+        np.array(dead_counts).reshape(-1, n_instances),
+        np.array(window_ends),
+        n_resampled,
+    )

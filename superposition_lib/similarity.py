@@ -1,30 +1,57 @@
 # GENERATED from book/13_similarity.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""Comparing representations: RSA and CKA."""
+r"""Comparing representations: RSA and CKA.
 
-__all__ = ['representational_distances', 'rsa', 'rsa_permutation_test', 'centering_matrix', 'gram_linear', 'hsic', 'linear_cka_gram', 'center_columns', 'linear_cka', 'hsic_unbiased', 'debiased_linear_cka', 'cka_matrix', 'rsa_matrix']
+Train the same toy model twice with different seeds, and the two weight matrices $W$
+look nothing alike: entry by entry they differ completely. Yet the models may
+compute the same thing. The toy model only ever uses $W^\top W$, so rotating the
+hidden space ($W \to QW$ with $Q$ orthogonal) gives an *identical* model with
+different weights. To ask "do these two models represent the data the same way?" we
+need a similarity measure that looks past such symmetries. This chapter builds the
+two standard ones:
+"""
 
-
-# ---- book/13_similarity.ipynb cell 4 (id 9c540c7f) ----
 import numpy as np
 from scipy.spatial.distance import pdist, squareform
 
 from superposition_lib.conventions import as_generator, check_array, check_positive_int
 
+__all__ = [
+    "representational_distances",
+    "rsa",
+    "rsa_permutation_test",
+    "centering_matrix",
+    "gram_linear",
+    "hsic",
+    "linear_cka_gram",
+    "center_columns",
+    "linear_cka",
+    "hsic_unbiased",
+    "debiased_linear_cka",
+    "cka_matrix",
+    "rsa_matrix",
+]
 
+
+# ---- book/13_similarity.ipynb, cell 9c540c7f ----
 def _check_representation(A, name, min_samples):
     """Return `A` as a finite (N, D) float array with N >= min_samples."""
     if np.ndim(A) == 1:
-        raise ValueError(f"{name} must be 2-D (N samples, D units), got a 1-D array of "
-                         f"shape {np.shape(A)}; for a single unit use "
-                         f"{name}.reshape(-1, 1)")
+        raise ValueError(
+            f"{name} must be 2-D (N samples, D units), got a 1-D array of "
+            f"shape {np.shape(A)}; for a single unit use "
+            f"{name}.reshape(-1, 1)"
+        )
     A = check_array(A, name, ndim=2)
     if A.shape[0] < min_samples:
-        raise ValueError(f"{name} must have at least {min_samples} rows (samples), "
-                         f"got shape {A.shape}")
+        raise ValueError(
+            f"{name} must have at least {min_samples} rows (samples), "
+            f"got shape {A.shape}"
+        )
     if A.shape[1] < 1:
-        raise ValueError(f"{name} must have at least one column (unit), "
-                         f"got shape {A.shape}")
+        raise ValueError(
+            f"{name} must have at least one column (unit), got shape {A.shape}"
+        )
     return A
 
 
@@ -33,20 +60,24 @@ def _check_pair(X, Y, min_samples):
     X = _check_representation(X, "X", min_samples)
     Y = _check_representation(Y, "Y", min_samples)
     if X.shape[0] != Y.shape[0]:
-        raise ValueError("X and Y must have the same number of rows: row i of each is "
-                         f"the same input i; got X {X.shape} and Y {Y.shape}")
+        raise ValueError(
+            "X and Y must have the same number of rows: row i of each is "
+            f"the same input i; got X {X.shape} and Y {Y.shape}"
+        )
     return X, Y
 
 
 def _check_not_constant(A, name, measure):
     """Refuse a representation that is identical for every input (zero variance)."""
     if np.all(A.max(axis=0) == A.min(axis=0)):
-        raise ValueError(f"{name} is the same for every input (every column has zero "
-                         f"variance): {measure} is undefined for a constant "
-                         "representation")
+        raise ValueError(
+            f"{name} is the same for every input (every column has zero "
+            f"variance): {measure} is undefined for a constant "
+            "representation"
+        )
 
 
-# ---- book/13_similarity.ipynb cell 6 (id 265ffee3) ----
+# ---- book/13_similarity.ipynb, cell 265ffee3 ----
 def representational_distances(A):
     """Pairwise distances d_ij = ‖a_i - a_j‖, i < j (condensed RDM), (N(N-1)/2,)."""
     A = _check_representation(A, "A", 2)
@@ -84,9 +115,11 @@ def _pearson(a, b, name_a, name_b):
     for v, name in ((a, name_a), (b, name_b)):
         # A spread at rounding level is no spread: its correlation would be noise.
         if np.ptp(v) <= 64 * np.finfo(np.float64).eps * np.abs(v).max():
-            raise ValueError(f"all pairwise distances in {name} are equal: the RSA "
-                             "correlation is undefined (is the representation "
-                             "constant?)")
+            raise ValueError(
+                f"all pairwise distances in {name} are equal: the RSA "
+                "correlation is undefined (is the representation "
+                "constant?)"
+            )
     a, b = a - a.mean(), b - b.mean()
     r = (a @ b) / (np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.clip(r, -1.0, 1.0))  # Cauchy-Schwarz; clip only rounding excess
@@ -104,7 +137,7 @@ def rsa(X, Y, *, method="spearman"):
     return _pearson(d_x, d_y, "X", "Y")
 
 
-# ---- book/13_similarity.ipynb cell 12 (id 88ac0f5b) ----
+# ---- book/13_similarity.ipynb, cell 88ac0f5b ----
 def rsa_permutation_test(X, Y, rng, *, n_permutations=999, method="spearman"):
     """RSA and its Mantel-test p-value: (1 + #{RSA(X, Y_pi) >= RSA}) / (1 + P).
 
@@ -127,7 +160,7 @@ def rsa_permutation_test(X, Y, rng, *, n_permutations=999, method="spearman"):
     return observed, float((1 + np.sum(null >= observed)) / (1 + n_permutations))
 
 
-# ---- book/13_similarity.ipynb cell 17 (id 425dcd56) ----
+# ---- book/13_similarity.ipynb, cell 425dcd56 ----
 def centering_matrix(n_samples):
     """The centering matrix H = I_N - (1/N) 1 1^T, (N, N)."""
     n_samples = check_positive_int(n_samples, "n_samples")
@@ -144,8 +177,10 @@ def _check_grams(K, L):
     K = check_array(K, "K", ndim=2)
     L = check_array(L, "L", ndim=2)
     if K.shape[0] != K.shape[1] or K.shape != L.shape:
-        raise ValueError(f"K and L must be square Gram matrices of the same N inputs, "
-                         f"got K {K.shape} and L {L.shape}")
+        raise ValueError(
+            f"K and L must be square Gram matrices of the same N inputs, "
+            f"got K {K.shape} and L {L.shape}"
+        )
     return K, L
 
 
@@ -169,7 +204,7 @@ def linear_cka_gram(X, Y):
     return hsic(K, L) / np.sqrt(hsic(K, K) * hsic(L, L))
 
 
-# ---- book/13_similarity.ipynb cell 19 (id 8fbcd569) ----
+# ---- book/13_similarity.ipynb, cell 8fbcd569 ----
 def center_columns(A):
     """Column-centred A_c = H A = A - mean over samples (float64), (N, D)."""
     A = _check_representation(A, "A", 1)
@@ -183,8 +218,10 @@ def _centred_unit_scale(A, name):
     """
     high, low = A.max(axis=0), A.min(axis=0)
     if np.all(high == low):
-        raise ValueError(f"{name} is the same for every input (every column has zero "
-                         "variance): CKA is undefined for a constant representation")
+        raise ValueError(
+            f"{name} is the same for every input (every column has zero "
+            "variance): CKA is undefined for a constant representation"
+        )
     centred = A - A.mean(axis=0, dtype=np.float64)  # float64 even for float32 input
     centred /= np.max(high / 2 - low / 2)  # halves first: the range itself may overflow
     return centred
@@ -203,7 +240,7 @@ def linear_cka(X, Y):
     return float(np.clip(cka, 0.0, 1.0))
 
 
-# ---- book/13_similarity.ipynb cell 28 (id 6ce8b3a4) ----
+# ---- book/13_similarity.ipynb, cell 6ce8b3a4 ----
 def hsic_unbiased(K, L):
     """Unbiased HSIC_u of Song et al. (2012) from two N x N Gram matrices (N >= 4).
 
@@ -218,8 +255,11 @@ def hsic_unbiased(K, L):
     np.fill_diagonal(K, 0.0)
     np.fill_diagonal(L, 0.0)
     row_k, row_l = K.sum(axis=0), L.sum(axis=0)
-    total = (np.sum(K * L) + row_k.sum() * row_l.sum() / ((n - 1) * (n - 2))
-             - 2.0 / (n - 2) * (row_k @ row_l))
+    total = (
+        np.sum(K * L)
+        + row_k.sum() * row_l.sum() / ((n - 1) * (n - 2))
+        - 2.0 / (n - 2) * (row_k @ row_l)
+    )
     return float(total / (n * (n - 3)))
 
 
@@ -227,8 +267,11 @@ def _hsic_unbiased_features(X_c, Y_c):
     """N(N-3) HSIC_u for centred features, no N x N matrix (feature-space form)."""
     n = X_c.shape[0]
     k, l = np.einsum("ij,ij->i", X_c, X_c), np.einsum("ij,ij->i", Y_c, Y_c)
-    return (np.linalg.norm(Y_c.T @ X_c) ** 2 - n / (n - 2) * (k @ l)
-            + k.sum() * l.sum() / ((n - 1) * (n - 2)))
+    return (
+        np.linalg.norm(Y_c.T @ X_c) ** 2
+        - n / (n - 2) * (k @ l)
+        + k.sum() * l.sum() / ((n - 1) * (n - 2))
+    )
 
 
 def debiased_linear_cka(X, Y):
@@ -244,32 +287,41 @@ def debiased_linear_cka(X, Y):
     # Its terms are of size ‖A_c‖_F^4; a self-HSIC_u at rounding level of that is zero.
     for value, A_c, name in ((self_x, X_c, "X"), (self_y, Y_c, "Y")):
         if value <= 1e-10 * np.sum(A_c * A_c) ** 2:
-            raise ValueError(f"the unbiased self-similarity HSIC_u({name}, {name}) "
-                             "is not positive (too few samples, or one input carries "
-                             "all the variance): debiased CKA is undefined")
+            raise ValueError(
+                f"the unbiased self-similarity HSIC_u({name}, {name}) "
+                "is not positive (too few samples, or one input carries "
+                "all the variance): debiased CKA is undefined"
+            )
     return float(_hsic_unbiased_features(X_c, Y_c) / np.sqrt(self_x * self_y))
 
 
-# ---- book/13_similarity.ipynb cell 38 (id d69fe84c) ----
+# ---- book/13_similarity.ipynb, cell d69fe84c ----
 def _as_representation_list(representations):
     """A stack (M, N, D) or a sequence of (N, D_m) arrays -> list of checked arrays."""
     if isinstance(representations, np.ndarray) and representations.ndim != 3:
-        raise ValueError("representations must be a stack (M, N, D) or a list of "
-                         "(N, D_m) arrays, got an array of shape "
-                         f"{representations.shape}")
-    reps = [_check_representation(A, f"representations[{m}]", 2)
-            for m, A in enumerate(representations)]
+        raise ValueError(
+            "representations must be a stack (M, N, D) or a list of "
+            "(N, D_m) arrays, got an array of shape "
+            f"{representations.shape}"
+        )
+    reps = [
+        _check_representation(A, f"representations[{m}]", 2)
+        for m, A in enumerate(representations)
+    ]
     if len(reps) < 1 or len({A.shape[0] for A in reps}) != 1:
-        raise ValueError("representations must be one or more arrays with the same "
-                         f"number of rows, got shapes {[A.shape for A in reps]}")
+        raise ValueError(
+            "representations must be one or more arrays with the same "
+            f"number of rows, got shapes {[A.shape for A in reps]}"
+        )
     return reps
 
 
 def cka_matrix(representations):
     """Linear CKA between every pair of M representations of the same inputs, (M, M)."""
     reps = _as_representation_list(representations)
-    centred = [_centred_unit_scale(A, f"representations[{m}]")
-               for m, A in enumerate(reps)]
+    centred = [
+        _centred_unit_scale(A, f"representations[{m}]") for m, A in enumerate(reps)
+    ]
     self_norms = np.array([np.linalg.norm(A.T @ A) for A in centred])
     cka = np.ones((len(reps), len(reps)))
     for i in range(len(reps)):
@@ -284,8 +336,9 @@ def rsa_matrix(representations, *, method="spearman"):
     reps = _as_representation_list(representations)
     if reps[0].shape[0] < 3:
         raise ValueError("RSA needs at least 3 inputs (rows)")
-    distances = np.stack([_ranks_if(representational_distances(A), method)
-                          for A in reps])
+    distances = np.stack(
+        [_ranks_if(representational_distances(A), method) for A in reps]
+    )
     for m, d in enumerate(distances):
         name = f"representations[{m}]"
         _pearson(d, d, name, name)  # refuses a constant representation

@@ -1,11 +1,18 @@
 # GENERATED from book/07_training.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
-"""Training many toy models at once."""
+r"""Training many toy models at once.
 
-__all__ = ['TrainingWorkspace', 'ProgressLine', 'TrainResult', 'train_toy_model']
+Part II asks questions like "how does the learned representation change as sparsity
+goes from 0 to 0.999?", and answers them by training dozens of small models and
+comparing them. The paper's code [elhage2022superposition] does this with a leading
+*instance* axis: the weights of all models live in one array $W \in \mathbb{R}^{I
+\times k \times n}$, each instance gets its own sparsity and its own data, and one
+training loop trains them all. This chapter builds that loop from the pieces of
+chapters 1 to 6, makes it fast, and checks that it is honest: each instance trains
+exactly as if it were alone, the same seed gives the same result, and a run that
+blows up says so instead of returning NaNs.
+"""
 
-
-# ---- book/07_training.ipynb cell 3 (id f2ba0c21) ----
 import os
 import sys
 import time
@@ -24,7 +31,15 @@ from superposition_lib.data import feature_importance
 from superposition_lib.model import ACTIVATIONS, init_params
 from superposition_lib.optim import Adam
 
+__all__ = [
+    "TrainingWorkspace",
+    "ProgressLine",
+    "TrainResult",
+    "train_toy_model",
+]
 
+
+# ---- book/07_training.ipynb, cell f2ba0c21 ----
 class TrainingWorkspace:
     """Preallocated arrays for training steps of I toy models at once (eqs. 7.1-7.5).
 
@@ -37,8 +52,16 @@ class TrainingWorkspace:
     from chunk to chunk, so that they stay in the processor's cache.
     """
 
-    def __init__(self, params, importance, keep_probability, batch_size,
-                 activation="relu", *, chunk_bytes=2**21):
+    def __init__(
+        self,
+        params,
+        importance,
+        keep_probability,
+        batch_size,
+        activation="relu",
+        *,
+        chunk_bytes=2**21,
+    ):
         W = check_array(params["W"], "params['W']", ndim=3)
         n_instances, n_hidden, n_features = W.shape
         dtype, batch = W.dtype, check_positive_int(batch_size, "batch_size")
@@ -48,8 +71,9 @@ class TrainingWorkspace:
         keep = check_array(keep_probability, "keep_probability", shape=per_instance)
         check_in_range(keep, "keep_probability", 0.0, 1.0, low_open=True)
         if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, "
-                             f"got {activation!r}")
+            raise ValueError(
+                f"activation must be one of {ACTIVATIONS}, got {activation!r}"
+            )
         self.activation, self.n_hidden = activation, n_hidden
         self.theta = np.concatenate([W, b[:, None, :]], axis=1).astype(dtype)  # eq. 7.4
         self.grad_theta = np.zeros_like(self.theta)
@@ -61,32 +85,38 @@ class TrainingWorkspace:
         self.loss = np.zeros(n_instances, dtype)
         # Work arrays for one chunk of instances, reused by every chunk.
         itemsize = np.dtype(dtype).itemsize
-        bytes_per_instance = batch * (n_features * (4 * itemsize + 1)
-                                      + 2 * (n_hidden + 1) * itemsize)
+        bytes_per_instance = batch * (
+            n_features * (4 * itemsize + 1) + 2 * (n_hidden + 1) * itemsize
+        )
         size = int(min(n_instances, max(1, chunk_bytes // bytes_per_instance)))
-        self.chunks = [slice(i, min(i + size, n_instances))
-                       for i in range(0, n_instances, size)]
+        self.chunks = [
+            slice(i, min(i + size, n_instances)) for i in range(0, n_instances, size)
+        ]
         work, big = (size, batch, n_features), (n_instances, batch, n_features)
         self._X, self.x_linear = np.zeros(work, dtype), np.zeros(work, dtype)
         self.residual, self.delta = np.zeros(work, dtype), np.zeros(work, dtype)
         self.mask = np.zeros(work, bool)
-        self.z = np.ones((size, batch, n_hidden + 1), dtype)     # last column: the 1s
+        self.z = np.ones((size, batch, n_hidden + 1), dtype)  # last column: the 1s
         self.grad_z = np.zeros_like(self.z)
         # One chunk: p and 2 I / B spelled out to the batch's shape (contiguous
         # operands are much faster than broadcasting a row). Several chunks: (I, 1, n)
         # rows, small enough to stay in cache while the chunks take turns.
         shape = big if len(self.chunks) == 1 else (n_instances, 1, n_features)
-        self.keep = np.ascontiguousarray(np.broadcast_to(keep.astype(dtype)[:, None, :],
-                                                         shape))
-        self.loss_weight = np.ascontiguousarray(np.broadcast_to(           # eq. 5.1
-            (2.0 / batch * importance).astype(dtype)[:, None, :], shape))
+        self.keep = np.ascontiguousarray(
+            np.broadcast_to(keep.astype(dtype)[:, None, :], shape)
+        )
+        self.loss_weight = np.ascontiguousarray(
+            np.broadcast_to(  # eq. 5.1
+                (2.0 / batch * importance).astype(dtype)[:, None, :], shape
+            )
+        )
         self.X = self._X if size == n_instances else np.zeros(big, dtype)
 
     def _sample(self, rng, part, X):
         """Fill X (chunk `part`) in place: x = u / p where u < p, else 0 (eq. 7.1)."""
         rng.random(out=X, dtype=X.dtype)
-        X /= self.keep[part]                   # u / p < 1 exactly when u < p
-        mask = self.mask[:len(X)]
+        X /= self.keep[part]  # u / p < 1 exactly when u < p
+        mask = self.mask[: len(X)]
         np.less(X, 1.0, out=mask)
         X *= mask
 
@@ -96,26 +126,26 @@ class TrainingWorkspace:
         z, grad_z, x_linear = self.z[:m], self.grad_z[:m], self.x_linear[:m]
         residual, delta = self.residual[:m], self.delta[:m]
         theta, theta_T = self.theta[part], self.theta_T[part]
-        np.matmul(X, theta_T[:, :, :k], out=z[:, :, :k])          # z = W x
-        np.matmul(z, theta, out=x_linear)                          # W^T z + b: z's 1s
+        np.matmul(X, theta_T[:, :, :k], out=z[:, :, :k])  # z = W x
+        np.matmul(z, theta, out=x_linear)  # W^T z + b: z's 1s
         if self.activation == "relu":
             np.maximum(x_linear, 0.0, out=residual)
         else:
             np.copyto(residual, x_linear)
-        residual -= X                                              # x_hat - x
+        residual -= X  # x_hat - x
         np.multiply(residual, self.loss_weight[part], out=delta)  # eq. 5.1
         loss = self.loss[part]
         np.einsum("ij,ij->i", delta.reshape(m, -1), residual.reshape(m, -1), out=loss)
-        loss *= 0.5                                                # eq. 7.2
+        loss *= 0.5  # eq. 7.2
         if self.activation == "relu":
             np.greater(x_linear, 0.0, out=self.mask[:m])
-            delta *= self.mask[:m]                                 # eq. 5.2
-        np.matmul(delta, theta_T, out=grad_z)                      # dL/dz = W delta
-        grad_z[:, :, k] = 0.0                                      # the 1s: no gradient
+            delta *= self.mask[:m]  # eq. 5.2
+        np.matmul(delta, theta_T, out=grad_z)  # dL/dz = W delta
+        grad_z[:, :, k] = 0.0  # the 1s: no gradient
         grad_theta, encoder_term = self.grad_theta[part], self._encoder_term[part]
-        np.matmul(z.transpose(0, 2, 1), delta, out=grad_theta)     # z delta^T, and b
+        np.matmul(z.transpose(0, 2, 1), delta, out=grad_theta)  # z delta^T, and b
         np.matmul(grad_z.transpose(0, 2, 1), X, out=encoder_term)
-        grad_theta += encoder_term                                 # eq. 7.5
+        grad_theta += encoder_term  # eq. 7.5
 
     def sample_batch(self, rng):
         """Draw the batch X (I, B, n) in place (eq. 7.1) and return it."""
@@ -130,9 +160,11 @@ class TrainingWorkspace:
         """
         X = self.X if X is None else X
         if X.shape != self.X.shape or X.dtype != self.X.dtype:
-            raise ValueError(f"X must have shape {self.X.shape} and dtype "
-                             f"{self.X.dtype}, got {X.shape} {X.dtype}")
-        np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))    # contiguous: faster
+            raise ValueError(
+                f"X must have shape {self.X.shape} and dtype "
+                f"{self.X.dtype}, got {X.shape} {X.dtype}"
+            )
+        np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))  # contiguous: faster
         for part in self.chunks:
             self._loss_and_gradients(X[part], part)
         return self.loss, self.grad_theta
@@ -145,13 +177,13 @@ class TrainingWorkspace:
         """
         np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))
         for part in self.chunks:
-            X = self._X[:part.stop - part.start]
+            X = self._X[: part.stop - part.start]
             self._sample(rng, part, X)
             self._loss_and_gradients(X, part)
         return self.loss, self.grad_theta
 
 
-# ---- book/07_training.ipynb cell 8 (id 9f701421) ----
+# ---- book/07_training.ipynb, cell 9f701421 ----
 def _under_test():
     """True under CI, nbval or pytest, where progress output would only be noise."""
     return any(os.environ.get(name) for name in ("CI", "NBVAL", "PYTEST_CURRENT_TEST"))
@@ -163,6 +195,7 @@ def _jupyter_display():
     if kernel_app is None or not kernel_app.IPKernelApp.initialized():
         return None
     from IPython.display import display
+
     return display
 
 
@@ -174,8 +207,9 @@ class ProgressLine:
     test.
     """
 
-    def __init__(self, total, *, enabled=None, description="training", delay=1.0,
-                 interval=0.5):
+    def __init__(
+        self, total, *, enabled=None, description="training", delay=1.0, interval=0.5
+    ):
         self.total, self.description = total, description
         self.delay = 0.0 if enabled else delay
         self.interval = interval
@@ -229,24 +263,28 @@ class ProgressLine:
 class TrainResult:
     """What `train_toy_model` returns; W and b are the arrays of `params`."""
 
-    W: np.ndarray              # (I, k, n)
-    b: np.ndarray              # (I, n)
-    losses: np.ndarray         # (n_logged, I): each logged step's batch loss
-    steps_logged: np.ndarray   # (n_logged,): 0-based steps, loss before the update
+    W: np.ndarray  # (I, k, n)
+    b: np.ndarray  # (I, n)
+    losses: np.ndarray  # (n_logged, I): each logged step's batch loss
+    steps_logged: np.ndarray  # (n_logged,): 0-based steps, loss before the update
     params: dict
-    importance: np.ndarray     # (I, n)
-    sparsity: np.ndarray       # (I, n)
+    importance: np.ndarray  # (I, n)
+    sparsity: np.ndarray  # (I, n)
 
 
 def _per_instance(value, name, n_instances, n_features):
     """A scalar, (I,) or (I, n) hyperparameter as an (I, n) float64 array."""
     arr = np.array(check_array(value, name, ndim=(0, 1, 2)), dtype=np.float64)
     if arr.ndim == 1 and arr.shape != (n_instances,):
-        raise ValueError(f"{name} has {arr.shape[0]} values (one per instance) but "
-                         f"n_instances is {n_instances}")
+        raise ValueError(
+            f"{name} has {arr.shape[0]} values (one per instance) but "
+            f"n_instances is {n_instances}"
+        )
     if arr.ndim == 2 and arr.shape != (n_instances, n_features):
-        raise ValueError(f"{name} must have shape ({n_instances}, {n_features}) "
-                         f"(n_instances, n_features), got {arr.shape}")
+        raise ValueError(
+            f"{name} must have shape ({n_instances}, {n_features}) "
+            f"(n_instances, n_features), got {arr.shape}"
+        )
     arr = arr[:, None] if arr.ndim == 1 else arr
     return np.ascontiguousarray(np.broadcast_to(arr, (n_instances, n_features)))
 
@@ -257,11 +295,14 @@ def _importance_per_instance(importance, n_instances, n_features):
         importance = feature_importance(n_features)
     arr = check_array(importance, "importance", ndim=(1, 2))
     if arr.shape not in ((n_features,), (n_instances, n_features)):
-        raise ValueError(f"importance must have shape ({n_features},) or "
-                         f"({n_instances}, {n_features}), got {arr.shape}")
+        raise ValueError(
+            f"importance must have shape ({n_features},) or "
+            f"({n_instances}, {n_features}), got {arr.shape}"
+        )
     check_in_range(arr, "importance", 0.0, np.inf)
-    return np.ascontiguousarray(np.broadcast_to(arr, (n_instances, n_features)),
-                                dtype=np.float64)
+    return np.ascontiguousarray(
+        np.broadcast_to(arr, (n_instances, n_features)), dtype=np.float64
+    )
 
 
 def _divergence(loss, step, lr):
@@ -270,13 +311,28 @@ def _divergence(loss, step, lr):
     return FloatingPointError(
         f"training diverged at step {step}: instance {bad[0]} has loss {loss[bad[0]]} "
         f"({len(bad)} of {len(loss)} instances non-finite); "
-        f"try a smaller lr than {lr:g}")
+        f"try a smaller lr than {lr:g}"
+    )
 
 
-def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10_000,
-                    batch_size=1024, lr=1e-3, n_instances=1, seed=0, activation="relu",
-                    init="xavier", weight_decay=0.0, dtype=np.float64, log_every=10,
-                    progress=None):
+def train_toy_model(
+    n_features,
+    n_hidden,
+    sparsity,
+    importance=None,
+    *,
+    steps=10_000,
+    batch_size=1024,
+    lr=1e-3,
+    n_instances=1,
+    seed=0,
+    activation="relu",
+    init="xavier",
+    weight_decay=0.0,
+    dtype=np.float64,
+    log_every=10,
+    progress=None,
+):
     """Train `n_instances` independent toy models at once with Adam (eqs. 7.1-7.3).
 
     sparsity: scalar, (I,) or (I, n); importance: None (0.7**i), (n,) or (I, n). The
@@ -296,8 +352,9 @@ def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10
     importance = _importance_per_instance(importance, n_instances, n_features)
     optimizer = Adam(lr=lr, weight_decay=weight_decay)
     rng = as_generator(seed, "seed")
-    params = init_params(n_features, n_hidden, rng, init=init, n_instances=n_instances,
-                         dtype=dtype)
+    params = init_params(
+        n_features, n_hidden, rng, init=init, n_instances=n_instances, dtype=dtype
+    )
     work = TrainingWorkspace(params, importance, 1.0 - sparsity, batch_size, activation)
     # Adam is elementwise, so one array theta = [W; b] steps exactly like W and b apart.
     theta, grad_theta = {"theta": work.theta}, {"theta": work.grad_theta}
@@ -305,8 +362,10 @@ def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10
     losses = np.empty((len(steps_logged), n_instances))
     row = 0
     # Overflow shows up as a non-finite loss, reported below with instance and step.
-    with ProgressLine(steps, enabled=progress) as line, np.errstate(over="ignore",
-                                                                    invalid="ignore"):
+    with (
+        ProgressLine(steps, enabled=progress) as line,
+        np.errstate(over="ignore", invalid="ignore"),
+    ):
         for step in range(steps):
             loss, _ = work.sample_loss_and_gradients(rng)
             if not np.isfinite(loss).all():
@@ -317,5 +376,6 @@ def train_toy_model(n_features, n_hidden, sparsity, importance=None, *, steps=10
                 line.update(step + 1, loss)
             optimizer.step(theta, grad_theta)
     params = {key: np.ascontiguousarray(value) for key, value in work.params.items()}
-    return TrainResult(params["W"], params["b"], losses, steps_logged, params,
-                       importance, sparsity)
+    return TrainResult(
+        params["W"], params["b"], losses, steps_logged, params, importance, sparsity
+    )

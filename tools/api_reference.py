@@ -2,7 +2,7 @@
 
 `book/api.md` contains the directive line ```` ```{library-api} ```` (an empty fence). When
 Sphinx reads that page, the fence is replaced by one section per module of `superposition_lib`,
-in the order the package imports them (the book's reading order), each linking to the chapter
+in the book's reading order (from the symbol index `tools/export.py` writes), each linking to the chapter
 that builds it and listing its public names with `automodule`. A module that does not exist yet
 is simply not listed, so the page never breaks while a chapter is being written.
 
@@ -13,6 +13,7 @@ not in reStructuredText. `tidy_docstring` turns `name` into inline code and esca
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -20,20 +21,21 @@ from docutils import nodes
 from docutils.core import publish_doctree
 
 PACKAGE = "superposition_lib"
+INDEX_FILE = "symbols.json"  # written by tools/export.py
 FENCE = re.compile(r"^```\{library-api\}[ \t]*\n```[ \t]*$", re.MULTILINE)
-# `from .data import *  # noqa: F401,F403  (book/01_data.ipynb)` in the generated __init__.py
-IMPORT_LINE = re.compile(r"^from \.(\w+) import \*.*?(?:\((\S+)\.ipynb\))?\s*$", re.MULTILINE)
 MARKDOWN_CODE = re.compile(r"(?<![`\\])`([^`\n]+)`(?![`_])")
 
 
 def library_modules(root: Path) -> list[tuple[str, str | None]]:
-    """(module, chapter docname or None) in the order the package's __init__ imports them."""
-    init = root / PACKAGE / "__init__.py"
-    if not init.exists():
+    """(module, chapter docname) in reading order, from the exporter's symbol index."""
+    index = root / PACKAGE / INDEX_FILE
+    if not index.exists():
         return []
-    text = init.read_text(encoding="utf-8")
-    return [(module, chapter or None) for module, chapter in IMPORT_LINE.findall(text)
-            if (root / PACKAGE / f"{module}.py").exists()]
+    modules: dict[str, str] = {}
+    for entry in json.loads(index.read_text(encoding="utf-8")):
+        module = entry["module"].removeprefix(f"{PACKAGE}.")
+        modules.setdefault(module, entry["chapter"])
+    return [(m, ch) for m, ch in modules.items() if (root / PACKAGE / f"{m}.py").exists()]
 
 
 def module_section(module: str, chapter: str | None) -> str:
