@@ -1,16 +1,18 @@
-"""Training speed, side by side: the original per-sample loop, our trainer, PyTorch autograd.
+"""Training speed, side by side: the original per-sample loop, our trainer, \
+PyTorch autograd.
 
-    .venv/bin/python benchmarks/bench_train.py              # the full run (about 2 minutes)
-    .venv/bin/python benchmarks/bench_train.py --quick      # a smoke test (a few seconds)
+    .venv/bin/python benchmarks/bench_train.py          # the full run (about 2 minutes)
+    .venv/bin/python benchmarks/bench_train.py --quick  # a smoke test (a few seconds)
     .venv/bin/python benchmarks/bench_train.py --markdown benchmarks/RESULTS_train.md
 
-The toy model n = 20 -> k = 5, batch 1024, sparsity 0.9, importance 0.7**i, Adam (lr 1e-3).
-One "step" is a whole training step: draw a batch, forward, backward, optimiser update.
-Every method runs blocks of steps in turn (interleaved), repeatedly; the table reports the
-median over the repeats, so that other work on a shared machine slows all methods alike.
-PyTorch (optional extra `bench`: `pip install torch==2.13.0`) is skipped, with a message,
-when it is not installed.
+The toy model n = 20 -> k = 5, batch 1024, sparsity 0.9, importance 0.7**i, Adam (lr
+1e-3). One "step" is a whole training step: draw a batch, forward, backward, optimiser
+update. Every method runs blocks of steps in turn (interleaved), repeatedly; the table
+reports the median over the repeats, so that other work on a shared machine slows all
+methods alike. PyTorch (optional extra `bench`: `pip install torch==2.13.0`) is skipped,
+with a message, when it is not installed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,10 +23,16 @@ import time
 import numpy as np
 from machine import describe_machine
 
-from superposition_lib.backprop import (loss_gradients, loss_gradients_per_sample,
-                                        relative_error)
-from superposition_lib.data import (feature_importance, generate_sparse_data,
-                                    generate_sparse_data_two_draws)
+from superposition_lib.backprop import (
+    loss_gradients,
+    loss_gradients_per_sample,
+    relative_error,
+)
+from superposition_lib.data import (
+    feature_importance,
+    generate_sparse_data,
+    original_generate_sparse_data,
+)
 from superposition_lib.model import init_params
 from superposition_lib.optim import Adam
 from superposition_lib.train import TrainingWorkspace, train_toy_model
@@ -44,8 +52,11 @@ def per_sample_loop(dtype):
 
     def run(n_steps):
         for _ in range(n_steps):
-            X = generate_sparse_data_two_draws(BATCH, N_FEATURES, SPARSITY, rng).astype(dtype)
+            X = original_generate_sparse_data(BATCH, N_FEATURES, SPARSITY, rng).astype(
+                dtype
+            )
             opt.step(params, loss_gradients_per_sample(params, X, importance))
+
     return run
 
 
@@ -59,6 +70,7 @@ def plain_batched_loop(dtype):
         for _ in range(n_steps):
             X = generate_sparse_data(BATCH, N_FEATURES, SPARSITY, rng, dtype=dtype)
             opt.step(params, loss_gradients(params, X, importance))
+
     return run
 
 
@@ -67,18 +79,35 @@ def our_trainer(dtype, n_instances=1):
     seeds = iter(range(10**9))
 
     def run(n_steps):
-        train_toy_model(N_FEATURES, N_HIDDEN, SPARSITY, steps=n_steps, batch_size=BATCH,
-                        lr=LR, n_instances=n_instances, seed=next(seeds), dtype=dtype,
-                        progress=False)
+        train_toy_model(
+            N_FEATURES,
+            N_HIDDEN,
+            SPARSITY,
+            steps=n_steps,
+            batch_size=BATCH,
+            lr=LR,
+            n_instances=n_instances,
+            seed=next(seeds),
+            dtype=dtype,
+            progress=False,
+        )
+
     return run
 
 
 def our_step_on_pregenerated_data(dtype):
-    """The trainer's step without the sampler: the same workspace, batches made beforehand."""
+    """The trainer's step without the sampler: the same workspace, batches made
+    beforehand."""
     rng = np.random.default_rng(0)
-    params = init_params(N_FEATURES, N_HIDDEN, rng, init="xavier", n_instances=1, dtype=dtype)
-    work = TrainingWorkspace(params, feature_importance(N_FEATURES)[None],
-                             np.full((1, N_FEATURES), 1 - SPARSITY), BATCH)
+    params = init_params(
+        N_FEATURES, N_HIDDEN, rng, init="xavier", n_instances=1, dtype=dtype
+    )
+    work = TrainingWorkspace(
+        params,
+        feature_importance(N_FEATURES)[None],
+        np.full((1, N_FEATURES), 1 - SPARSITY),
+        BATCH,
+    )
     batches = [work.sample_batch(rng).copy() for _ in range(8)]
     theta, grad = {"theta": work.theta}, {"theta": work.grad_theta}
     opt = Adam(lr=LR)
@@ -87,6 +116,7 @@ def our_step_on_pregenerated_data(dtype):
         for step in range(n_steps):
             work.loss_and_gradients(batches[step % len(batches)])
             opt.step(theta, grad)
+
     return run
 
 
@@ -107,12 +137,13 @@ def torch_autograd(dtype, threads):
         torch.set_num_threads(threads)  # global in PyTorch: set for this method's block
         for _ in range(n_steps):
             u = torch.rand(BATCH, N_FEATURES, generator=gen, dtype=tdtype)
-            x = torch.where(u < keep, u / keep, 0.0)      # one draw per entry, as ours
+            x = torch.where(u < keep, u / keep, 0.0)  # one draw per entry, as ours
             x_hat = torch.relu((x @ W.T) @ W + b)
             loss = (importance * (x_hat - x) ** 2).sum(dim=1).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+
     return run
 
 
@@ -136,8 +167,11 @@ def torch_gradient_agreement():
 
 def best_torch(rates, label):
     """The faster of the PyTorch rows for this dtype (None without PyTorch)."""
-    found = [rate for (name, dt), rate in rates.items()
-             if name.startswith("PyTorch") and dt == label]
+    found = [
+        rate
+        for (name, dt), rate in rates.items()
+        if name.startswith("PyTorch") and dt == label
+    ]
     return max(found) if found else None
 
 
@@ -157,7 +191,9 @@ def calibrate(run, target_seconds):
 
 def measure(methods, repeats, target_seconds):
     """Median steps/s of each method, blocks interleaved round by round."""
-    blocks = {name: calibrate(run, target_seconds) for name, (run, _) in methods.items()}
+    blocks = {
+        name: calibrate(run, target_seconds) for name, (run, _) in methods.items()
+    }
     rates = {name: [] for name in methods}
     for _ in range(repeats):
         for name, (run, _) in methods.items():
@@ -178,27 +214,42 @@ def main(argv=None):
 
     try:
         import torch
+
         default_threads = torch.get_num_threads()
         torch_note = f"PyTorch {torch.__version__} (default {default_threads} threads)"
     except ImportError:
         torch = None
-        torch_note = ("PyTorch not installed: its rows are skipped "
-                      "(`pip install torch==2.13.0`, the optional extra `bench`)")
+        torch_note = (
+            "PyTorch not installed: its rows are skipped "
+            "(`pip install torch==2.13.0`, the optional extra `bench`)"
+        )
 
     methods = {}
     for label, dtype in DTYPES.items():
-        methods[("per-sample loop (original document)", label)] = (per_sample_loop(dtype), 1)
-        methods[("plain batched loop (chapter 6)", label)] = (plain_batched_loop(dtype), 1)
+        methods[("per-sample loop (original document)", label)] = (
+            per_sample_loop(dtype),
+            1,
+        )
+        methods[("plain batched loop (chapter 6)", label)] = (
+            plain_batched_loop(dtype),
+            1,
+        )
         methods[("train_toy_model, 1 instance", label)] = (our_trainer(dtype), 1)
-        methods[(f"train_toy_model, {MANY} instances", label)] = (our_trainer(dtype, MANY),
-                                                                   MANY)
+        methods[(f"train_toy_model, {MANY} instances", label)] = (
+            our_trainer(dtype, MANY),
+            MANY,
+        )
         methods[("trainer's step, pre-generated data", label)] = (
-            our_step_on_pregenerated_data(dtype), 1)
+            our_step_on_pregenerated_data(dtype),
+            1,
+        )
         if torch is not None:
             methods[(TORCH_1, label)] = (torch_autograd(dtype, 1), 1)
             if default_threads > 1:
                 methods[(f"PyTorch autograd, {default_threads} threads", label)] = (
-                    torch_autograd(dtype, default_threads), 1)
+                    torch_autograd(dtype, default_threads),
+                    1,
+                )
 
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
@@ -209,11 +260,13 @@ def main(argv=None):
     lines = [
         f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on "
         f"{describe_machine()}; {torch_note}.",
-        f"Toy model n={N_FEATURES}, k={N_HIDDEN}, batch {BATCH}, S={SPARSITY}; median of "
-        f"{repeats} interleaved blocks of about {target} s per method ({minutes:.1f} min in "
-        f"all); load average {load_before:.1f} before, {load_after:.1f} after.",
+        f"Toy model n={N_FEATURES}, k={N_HIDDEN}, batch {BATCH}, S={SPARSITY}; "
+        f"median of {repeats} interleaved blocks of about {target} s per method "
+        f"({minutes:.1f} min in all); load average {load_before:.1f} before, "
+        f"{load_after:.1f} after.",
         "",
-        "| method | dtype | steps/s | model-steps/s | × per-sample loop | × best PyTorch |",
+        "| method | dtype | steps/s | model-steps/s "
+        "| × per-sample loop | × best PyTorch |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for (name, label), (_, instances) in methods.items():
@@ -221,28 +274,49 @@ def main(argv=None):
         loop = rates[("per-sample loop (original document)", label)]
         torch_rate = best_torch(rates, label)
         vs_torch = f"{rate / torch_rate:.2f}" if torch_rate else "–"
-        lines.append(f"| {name} | {label} | {rates[(name, label)]:,.0f} | {rate:,.0f} | "
-                     f"{rate / loop:,.1f} | {vs_torch} |")
+        lines.append(
+            f"| {name} | {label} | {rates[(name, label)]:,.0f} | {rate:,.0f} | "
+            f"{rate / loop:,.1f} | {vs_torch} |"
+        )
     lines += ["", "Targets (issue 3), model-steps/s ratios from the table:", ""]
     for label in DTYPES:
         single = rates[("train_toy_model, 1 instance", label)]
         many = rates[(f"train_toy_model, {MANY} instances", label)] * MANY
         pregen = rates[("trainer's step, pre-generated data", label)]
         loop = rates[("per-sample loop (original document)", label)]
-        checks = [("ours ≥ 50× the per-sample loop", single / loop, single / loop >= 50),
-                  (f"{MANY} instances, per instance, ≥ 1 instance", many / single,
-                   many >= single),
-                  ("ours within 2× of the same step on pre-generated data (time ratio)",
-                   pregen / single, pregen / single <= 2)]
+        checks = [
+            ("ours ≥ 50× the per-sample loop", single / loop, single / loop >= 50),
+            (
+                f"{MANY} instances, per instance, ≥ 1 instance",
+                many / single,
+                many >= single,
+            ),
+            (
+                "ours within 2× of the same step on pre-generated data (time ratio)",
+                pregen / single,
+                pregen / single <= 2,
+            ),
+        ]
         torch_rate = best_torch(rates, label)
         if torch_rate:
-            checks.insert(0, ("ours ≥ 2.5× PyTorch CPU", single / torch_rate,
-                              single / torch_rate >= 2.5))
+            checks.insert(
+                0,
+                (
+                    "ours ≥ 2.5× PyTorch CPU",
+                    single / torch_rate,
+                    single / torch_rate >= 2.5,
+                ),
+            )
         for text, value, ok in checks:
-            lines.append(f"- {label}: {text}: {value:.2f} → {'met' if ok else 'NOT met'}")
+            lines.append(
+                f"- {label}: {text}: {value:.2f} → {'met' if ok else 'NOT met'}"
+            )
     if torch is not None:
-        lines += ["", f"Gradient agreement, float64, same data: relative error between "
-                      f"autograd and `loss_gradients` = {torch_gradient_agreement():.1e}."]
+        lines += [
+            "",
+            f"Gradient agreement, float64, same data: relative error between "
+            f"autograd and `loss_gradients` = {torch_gradient_agreement():.1e}.",
+        ]
     report = "\n".join(lines)
     print(report)
     if args.markdown:

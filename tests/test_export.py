@@ -1,5 +1,7 @@
 """The exporter: book cells tagged `export` -> one module per chapter, and `--check`."""
+
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -22,8 +24,19 @@ def book(tmp_path):
 
 
 def run_export(root, *args):
-    return subprocess.run([sys.executable, str(ROOT / "tools" / "export.py"), "--root", str(root),
-                           "--out", str(root / "lib"), *args], capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "export.py"),
+            "--root",
+            str(root),
+            "--out",
+            str(root / "lib"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def edit_cell(notebook, index, source):
@@ -48,8 +61,13 @@ def test_generated_package_imports_and_works(book, tmp_path):
     lib = tmp_path / "pkgroot" / "superposition_lib"
     export.write(export.build(book, book / "_toc.yml"), lib)
     code = "import superposition_lib as s; print(s.quadruple(1), sorted(s.__all__))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=lib.parent, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=lib.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip() == "4 ['SCALE', 'Scaler', 'double', 'quadruple']"
 
 
@@ -76,12 +94,17 @@ def test_check_flags_a_module_whose_chapter_is_gone(book):
     assert result.returncode == 1 and "orphan.py" in result.stderr
 
 
-@pytest.mark.parametrize("source, complaint", [
-    ("%timeit double(2)", "magic"),
-    ("!ls", "magic"),
-    ("def broken(:\n    pass", "syntax error"),
-])
-def test_unexportable_cells_are_rejected_with_notebook_and_cell_named(book, source, complaint):
+@pytest.mark.parametrize(
+    "source, complaint",
+    [
+        ("%timeit double(2)", "magic"),
+        ("!ls", "magic"),
+        ("def broken(:\n    pass", "syntax error"),
+    ],
+)
+def test_unexportable_cells_are_rejected_with_notebook_and_cell_named(
+    book, source, complaint
+):
     edit_cell(book / "book" / "01_alpha.ipynb", 3, source)
     result = run_export(book)
     assert result.returncode == 2
@@ -97,20 +120,32 @@ def test_a_name_exported_by_two_modules_is_rejected(book):
 
 
 def test_public_names_skip_private_and_imported_names():
-    source = "import numpy as np\nfrom x import y\nA = 1\n_b = 2\ndef f(): pass\nclass C: pass\n"
+    source = (
+        "import numpy as np\nfrom x import y\nA = 1\n_b = 2\n"
+        "def f(): pass\nclass C: pass\n"
+    )
     assert export.public_names(source) == ["A", "f", "C"]
 
 
 def test_real_library_is_in_sync_with_the_book():
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "export.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "export.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def insert_empty_cell_at_top(notebook):
     nb = json.loads(notebook.read_text())
-    empty = {"cell_type": "code", "id": "inserted", "metadata": {}, "source": "",
-             "execution_count": None, "outputs": []}
+    empty = {
+        "cell_type": "code",
+        "id": "inserted",
+        "metadata": {},
+        "source": "",
+        "execution_count": None,
+        "outputs": [],
+    }
     nb["cells"].insert(0, empty)
     notebook.write_text(json.dumps(nb))
 
@@ -138,7 +173,9 @@ def test_imports_are_gathered_at_the_top_and_unused_ones_dropped(book):
     alpha = export.build(book, book / "_toc.yml")["alpha.py"]
     assert "import os" not in alpha, "an import the module never uses must not survive"
     assert alpha.count("import numpy as np") == 1, "one import per name, at the top"
-    assert alpha.index("import numpy") < alpha.index("# ---- "), "imports before the code"
+    assert alpha.index("import numpy") < alpha.index("# ---- "), (
+        "imports before the code"
+    )
 
 
 def test_module_docstring_is_the_chapter_title_and_first_paragraph(book):
@@ -153,8 +190,13 @@ def test_all_lists_one_name_per_line(book):
 
 def test_symbol_index_names_module_chapter_and_cell(book):
     index = json.loads(export.build(book, book / "_toc.yml")[export.INDEX_FILE])
-    assert {"name": "quadruple", "module": "superposition_lib.gamma",
-            "chapter": "book/02_beta", "title": "Beta", "cell_id": "c1"} in index
+    assert {
+        "name": "quadruple",
+        "module": "superposition_lib.gamma",
+        "chapter": "book/02_beta",
+        "title": "Beta",
+        "cell_id": "c1",
+    } in index
     assert [e["name"] for e in index] == ["double", "SCALE", "Scaler", "quadruple"]
 
 
@@ -172,6 +214,22 @@ def test_generated_modules_pass_the_project_lint(book, tmp_path):
     export.write(export.build(book, book / "_toc.yml"), lib)
     config = ["--config", str(ROOT / "pyproject.toml")]
     for command in (["check"], ["format", "--check"]):
-        result = subprocess.run([sys.executable, "-m", "ruff", *command, *config, str(lib)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, *config, str(lib)],
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_readme_lists_every_chapter_with_its_module():
+    toc = export.yaml.safe_load((ROOT / "_toc.yml").read_text())
+    chapters = [
+        c for doc in export.toc_documents(toc) if (c := export.read_chapter(ROOT, doc))
+    ]
+    actual = [(str(c.notebook), f"superposition_lib/{c.module}.py") for c in chapters]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = re.findall(
+        r"^\| `(book/\S+\.ipynb)` \| `(superposition_lib/\w+\.py)` \|", readme, re.M
+    )
+    assert listed == actual, "README's chapter | module table must match the exporter"

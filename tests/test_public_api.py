@@ -1,4 +1,5 @@
 """The names DESIGN.md promises are importable from the package top level."""
+
 import importlib
 
 import pytest
@@ -15,9 +16,10 @@ PROMISED = {
     "train": ["train_toy_model"],
     "analysis": ["superposition_matrix", "feature_norms", "interference"],
     "geometry": ["feature_dimensionality"],
-    "sae": ["train_sae"],
+    "sae": ["sae_forward"],
+    "sae_training": ["train_sae"],
     "similarity": ["linear_cka", "rsa"],
-    "metrics": ["l0_norm", "l1_norm", "gini", "reconstruction_mse"],
+    "metrics": ["l0_fraction", "l1_norm", "gini", "reconstruction_mse"],
 }
 
 
@@ -32,8 +34,28 @@ def test_promised_names_are_exported_from_their_chapter_and_the_top_level(module
 def test_library_imports_without_the_book_stack():
     import subprocess
     import sys
-    code = ("import sys, superposition_lib; "
-            "bad = [m for m in ('ipywidgets', 'IPython', 'nbformat', 'sphinx') if m in sys.modules]; "
-            "print(bad)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", f"importing the library pulled in {out.stdout.strip()}"
+
+    code = (
+        "import sys, superposition_lib; "
+        "heavy = ('ipywidgets', 'IPython', 'nbformat', 'sphinx', 'matplotlib.pyplot'); "
+        "bad = [m for m in heavy if m in sys.modules]; "
+        "print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]", (
+        f"importing the library pulled in {out.stdout.strip()}"
+    )
+
+
+def test_test_helpers_are_not_part_of_the_library():
+    assert not hasattr(superposition_lib, "refuses"), (
+        "refuses is a tool for checks: it lives in superposition_exercises"
+    )
+
+
+def test_original_document_versions_are_named_original():
+    """'seed' means a random seed; the original document's versions say `original_`."""
+    seedish = [n for n in superposition_lib.__all__ if n.startswith("seed_")]
+    assert not seedish, f"rename to original_...: {seedish}"

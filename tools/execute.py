@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Run chapters top to bottom in place, keep their outputs, and normalise their metadata.
+"""Run chapters top to bottom in place, keep their outputs, and normalise their \
+metadata.
 
     python tools/execute.py                      # every chapter in _toc.yml order
     python tools/execute.py book/01_data.ipynb   # just these
     python tools/execute.py --normalize-only     # only tidy metadata
 
-Chapters are committed with outputs (readers on a code host see the figures; nbval compares the
-cells tagged `nbval-check-output` against them). Normalising drops what changes on every run
-(timings, kernel versions) so that a diff shows only what a chapter really computes.
+Chapters are committed with outputs (readers on a code host see the figures; nbval
+compares the cells tagged `nbval-check-output` against them). Normalising drops what
+changes on every run (timings, kernel versions) so that a diff shows only what a chapter
+really computes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from export import toc_documents  # noqa: E402
 
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+KERNELSPEC = {
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+    "name": "python3",
+}
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
 VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled", "ExecuteTime")
 
@@ -36,8 +43,14 @@ def chapters() -> list[Path]:
 
 
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    keep = {k: v for k, v in nb.metadata.items() if k not in ("kernelspec", "language_info", "jupytext")}
-    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO, **keep})
+    keep = {
+        k: v
+        for k, v in nb.metadata.items()
+        if k not in ("kernelspec", "language_info", "jupytext")
+    }
+    nb.metadata = nbformat.from_dict(
+        {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO, **keep}
+    )
     for cell in nb.cells:
         for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
@@ -46,18 +59,23 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def quiet_kernel_environment() -> None:
-    """Run kernels as the test suite does: committed outputs hold no progress bars (the trainer
-    stays silent under NBVAL), and one BLAS thread (the book's matrices are small, and extra
-    threads on a busy 2-core machine cost far more than they save)."""
-    os.environ.setdefault("NBVAL", "1")
+    """Run kernels as the test suite does: committed outputs hold no progress lines (the
+    switch SUPERPOSITION_PROGRESS=0, see book/00_progress), and one BLAS thread (the
+    book's matrices are small, and extra threads on a busy 2-core machine cost far more
+    than they save)."""
+    os.environ.setdefault("SUPERPOSITION_PROGRESS", "0")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def execute(path: Path, timeout: int) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     elapsed = time.perf_counter() - start
     nbformat.write(normalize(nb), path)
     return elapsed
@@ -74,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.normalize_only:
             nbformat.write(normalize(nbformat.read(path, as_version=4)), path)
             continue
-        print(f"{path.relative_to(ROOT)}: {execute(path, args.timeout):.1f} s", flush=True)
+        print(
+            f"{path.relative_to(ROOT)}: {execute(path, args.timeout):.1f} s", flush=True
+        )
     return 0
 
 

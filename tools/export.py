@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Generate ``superposition_lib/`` from the book's chapters.
 
-Every code cell tagged ``export`` is copied, in ``_toc.yml`` order, into one module per chapter.
-The module is named by the notebook's metadata key ``export_module`` or, failing that, by the
-file name without its leading number (``03_autoencoder.ipynb`` -> ``autoencoder``).
+Every code cell tagged ``export`` is copied, in ``_toc.yml`` order, into one module per
+chapter. The module is named by the notebook's metadata key ``export_module`` or,
+failing that, by the file name without its leading number (``03_autoencoder.ipynb`` ->
+``autoencoder``).
 
     python tools/export.py           # write superposition_lib/
     python tools/export.py --check   # exit 1 with a diff if superposition_lib/ is stale
 
 The library is never edited by hand: edit the chapter, then re-export.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,17 +29,22 @@ import yaml
 
 EXPORT_TAG = "export"
 PACKAGE = "superposition_lib"
-INDEX_FILE = "symbols.json"  # name -> module, chapter, cell id: read by the API reference
+INDEX_FILE = (
+    "symbols.json"  # name -> module, chapter, cell id: read by the API reference
+)
 CONFIG = Path(__file__).resolve().parent.parent / "pyproject.toml"
 FIX_HINT = (
     "superposition_lib/ is out of sync with the book.\n"
-    "Fix: run `make export` (or `python tools/export.py`) and commit the regenerated files.\n"
-    "Never edit superposition_lib/ by hand: edit the chapter's cells tagged `export` instead."
+    "Fix: run `make export` (or `python tools/export.py`) and commit the regenerated "
+    "files.\n"
+    "Never edit superposition_lib/ by hand: edit the chapter's cells tagged `export` "
+    "instead."
 )
 
 
 class ExportError(Exception):
-    """An exported cell cannot become library code; the message names notebook and cell."""
+    """An exported cell cannot become library code; the message names notebook and
+    cell."""
 
 
 @dataclass
@@ -89,7 +96,8 @@ def _source(cell: dict) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
-# {term}`word <Term>`, {doc}`/book/x`: a docstring keeps the visible text; {cite}`key` the key.
+# {term}`word <Term>`, {doc}`/book/x`: a docstring keeps the visible text; {cite}`key`
+# the key.
 MYST_ROLE = re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<[^`]*>)?`")
 CITE_ROLE = re.compile(r"\{cite(?::\w+)?\}`([^`]*)`")
 
@@ -115,7 +123,8 @@ def chapter_heading(cells: list[dict]) -> tuple[str, str]:
 
 
 def check_cell(notebook: Path, cell_id: str, source: str) -> None:
-    """Reject what cannot run outside Jupyter (magics, shell escapes) and syntax errors."""
+    """Reject what cannot run outside Jupyter (magics, shell escapes) and syntax
+    errors."""
     where = f"{notebook}, cell {cell_id}"
     for lineno, line in enumerate(source.splitlines(), 1):
         stripped = line.lstrip()
@@ -219,7 +228,9 @@ def render_module(chapter: Chapter) -> str:
         found, rest = split_imports(block.source)
         imports += found
         if rest:
-            bodies.append(f"# ---- {chapter.notebook}, cell {block.cell_id} ----\n{rest}")
+            bodies.append(
+                f"# ---- {chapter.notebook}, cell {block.cell_id} ----\n{rest}"
+            )
     body = "\n\n\n".join(bodies)
     names = public_names(body)
     lines = [
@@ -251,25 +262,44 @@ def tidy(text: str, filename: str) -> str:
         ["format", "--quiet"],
     ):
         result = subprocess.run(
-            [sys.executable, "-m", "ruff", *command, *config, "--stdin-filename", filename,
-             "-"],
-            input=text, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                *command,
+                *config,
+                "--stdin-filename",
+                filename,
+                "-",
+            ],
+            input=text,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
-            raise ExportError(f"ruff could not process {filename}: {result.stderr.strip()}")
+            raise ExportError(
+                f"ruff could not process {filename}: {result.stderr.strip()}"
+            )
         text = result.stdout
     return text
 
 
 def symbol_index(chapters: list[Chapter]) -> list[dict]:
-    """name -> module, chapter and cell, for every public name (the API page reads it)."""
+    """name -> module, chapter and cell, for every public name (the API page reads
+    it)."""
     index = []
     for ch in chapters:
         for block in ch.blocks:
             for name in public_names(split_imports(block.source)[1] or "pass"):
-                index.append({"name": name, "module": f"{PACKAGE}.{ch.module}",
-                              "chapter": ch.notebook.with_suffix("").as_posix(),
-                              "title": ch.title, "cell_id": block.cell_id})
+                index.append(
+                    {
+                        "name": name,
+                        "module": f"{PACKAGE}.{ch.module}",
+                        "chapter": ch.notebook.with_suffix("").as_posix(),
+                        "title": ch.title,
+                        "cell_id": block.cell_id,
+                    }
+                )
     return index
 
 
@@ -287,7 +317,8 @@ def render_init(chapters: list[Chapter], index: list[dict]) -> str:
         "# GENERATED by tools/export.py. DO NOT EDIT: run `make export`.",
         '"""Superposition from scratch: the library the book\'s chapters build.',
         "",
-        "One module a chapter, in reading order; every public name is re-exported here.",
+        "One module a chapter, in reading order; every public name is re-exported "
+        "here.",
         '"""',
         "",
         "# The imports follow the book's reading order, a block per chapter, not the",
@@ -334,7 +365,8 @@ def generated_files(out: Path) -> set[str]:
 
 
 def stale_files(files: dict[str, str], out: Path) -> list[str]:
-    """Unified diffs between what the book generates and what is on disk (empty: in sync)."""
+    """Unified diffs between what the book generates and what is on disk (empty: in
+    sync)."""
     diffs = []
     on_disk = generated_files(out)
     for name in sorted(set(files) | on_disk):
@@ -342,9 +374,16 @@ def stale_files(files: dict[str, str], out: Path) -> list[str]:
         old = path.read_text(encoding="utf-8") if path.exists() else ""
         new = files.get(name, "")
         if old != new:
-            diffs.append("".join(difflib.unified_diff(
-                old.splitlines(True), new.splitlines(True),
-                f"{out.name}/{name} (on disk)", f"{out.name}/{name} (from the book)")))
+            diffs.append(
+                "".join(
+                    difflib.unified_diff(
+                        old.splitlines(True),
+                        new.splitlines(True),
+                        f"{out.name}/{name} (on disk)",
+                        f"{out.name}/{name} (from the book)",
+                    )
+                )
+            )
     return diffs
 
 
@@ -364,11 +403,20 @@ def write(files: dict[str, str], out: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 with a diff if the library differs from the book")
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
-                        help="repository root (holds _toc.yml)")
-    parser.add_argument("--out", type=Path, help=f"package folder (default ROOT/{PACKAGE})")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 with a diff if the library differs from the book",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent,
+        help="repository root (holds _toc.yml)",
+    )
+    parser.add_argument(
+        "--out", type=Path, help=f"package folder (default ROOT/{PACKAGE})"
+    )
     args = parser.parse_args(argv)
     out = args.out or args.root / PACKAGE
     try:

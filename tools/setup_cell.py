@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Give every chapter a first code cell that installs the library where it is missing.
 
-Chapters import `superposition_lib`. Opened from the book's Colab button, a chapter runs where the
-project is not installed; this cell installs it from the repository named in `_config.yml`
-(`repository.url`, the one place a fork edits). Where the library is importable (a clone, Binder,
-the test suite) the cell does nothing. It is tagged `remove-cell`: HTML readers never see it.
+Chapters import `superposition_lib`. Opened from the book's Colab button, a chapter runs
+where the project is not installed; this cell installs it from the repository named in
+`_config.yml` (`repository.url`, the one place a fork edits). Where the library is
+importable (a clone, Binder, the test suite) the cell does nothing. It is tagged
+`remove-cell`: HTML readers never see it.
 
-    python tools/setup_cell.py           # insert or update the cell in every chapter
-    python tools/setup_cell.py --check   # exit 1 if a chapter's cell is missing or stale
+    python tools/setup_cell.py          # insert or update the cell in every chapter
+    python tools/setup_cell.py --check  # exit 1 if a chapter's cell is missing or stale
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,12 +34,13 @@ def repository_url(root: Path = ROOT) -> str:
 
 def setup_source(url: str) -> str:
     return (
-        "# On Colab, or any Jupyter without this project: install the book's library first.\n"
+        "# On Colab, or any Jupyter without this project: install the book's library "
+        "first.\n"
         "import importlib.util\n"
         "\n"
         f'URL = "{url}"\n'
         'if importlib.util.find_spec("superposition_lib") is None:\n'
-        '    %pip install --quiet "superposition-lib @ git+{URL}"\n'
+        '    %pip install --quiet "superposition-lib @ git+{URL}"'
     )
 
 
@@ -49,15 +52,17 @@ def setup_cell_index(nb) -> int | None:
 
 
 def with_setup_cell(nb, source: str) -> bool:
-    """Insert the cell before the first code cell, or refresh it; True if `nb` changed."""
+    """Insert the cell before the first code cell, or refresh it; True if `nb`
+    changed."""
     index = setup_cell_index(nb)
     if index is not None:
         if nb.cells[index].source == source:
             return False
         nb.cells[index].source = source
         return True
-    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"),
-                      len(nb.cells))
+    first_code = next(
+        (i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells)
+    )
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": [TAG, "remove-cell"]})
     nb.cells.insert(first_code, cell)
     return True
@@ -76,10 +81,14 @@ def main(argv: list[str] | None = None) -> int:
             if not args.check:
                 nbformat.write(nb, path)
     if args.check and stale:
-        print("setup cell missing or stale (repository.url in _config.yml changed?) in:\n  "
-              + "\n  ".join(map(str, stale))
-              + "\nFix: python tools/setup_cell.py, then re-run the chapters (make execute).",
-              file=sys.stderr)
+        print(
+            "setup cell missing or stale (repository.url in _config.yml changed?) "
+            "in:\n  "
+            + "\n  ".join(map(str, stale))
+            + "\nFix: python tools/setup_cell.py, then re-run the chapters "
+            "(make execute).",
+            file=sys.stderr,
+        )
         return 1
     print(f"{'stale' if args.check else 'updated'}: {len(stale)} chapter(s)")
     return 0

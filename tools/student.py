@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
-"""Write the student edition: every chapter with its exercise solutions replaced by stubs.
+"""Write the student edition: every chapter with its exercise solutions replaced by \
+stubs.
 
     python tools/student.py                          # every chapter -> _build/student/
     python tools/student.py book/01_data.ipynb --out /tmp/student
 
 In each chapter, a code cell tagged `solution` (or any code cell inside a
-{solution-start}...{solution-end} block) becomes a stub: its imports stay, each function keeps
-its signature and docstring but its body raises NotImplementedError, each top-level assignment
-becomes `name = ...`, and the rest is dropped. The text of the solution (a predict-then-check
-answer, say) is removed. The cells tagged `exercise-check` stay, so a learner who runs a chapter
-gets, at the first exercise, the check's message naming the likely mistake. Exercise and
-solution directives become plain Markdown, since Jupyter does not render MyST directives.
-Outputs of the solution and check cells are cleared; the other cells keep theirs (figures to
-compare with). The teacher's edition is the book itself.
+{solution-start}...{solution-end} block) becomes a stub: its imports stay, each function
+keeps its signature and docstring but its body raises NotImplementedError, each
+top-level assignment becomes `name = ...`, and the rest is dropped. The text of the
+solution (a predict-then-check answer, say) is removed. The cells tagged
+`exercise-check` stay, so a learner who runs a chapter gets, at the first exercise, the
+check's message naming the likely mistake. Exercise and solution directives become plain
+Markdown, since Jupyter does not render MyST directives. Outputs of the solution and
+check cells are cleared; the other cells keep theirs (figures to compare with). The
+teacher's edition is the book itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,15 +34,23 @@ from execute import chapters  # noqa: E402
 
 SOLUTION_TAG, CHECK_TAG = "solution", "exercise-check"
 STUB_TAG = "student-stub"  # marks the cells this tool wrote, for tests and teachers
-OPENER = re.compile(r"^(`{3,}|:{3,})\{(exercise-start|exercise-end|solution-start|solution-end)\}")
+OPENER = re.compile(
+    r"^(`{3,}|:{3,})\{(exercise-start|exercise-end|solution-start|solution-end)\}"
+)
 EXERCISE_HEADING = "**Exercise.**"
-YOUR_TURN = ("**Your turn.** Work it out before you run the check in the next cells; when it "
-             "fails, its message names the likely mistake. (The solution is in the book.)")
-STUB_HEADER = "# Your solution: replace each `raise NotImplementedError` and each `...`.\n"
-NOT_IMPLEMENTED = 'raise NotImplementedError("exercise: write this, then run the check below")'
+YOUR_TURN = (
+    "**Your turn.** Work it out before you run the check in the next cells; when it "
+    "fails, its message names the likely mistake. (The solution is in the book.)"
+)
+STUB_HEADER = (
+    "# Your solution: replace each `raise NotImplementedError` and each `...`.\n"
+)
+NOT_IMPLEMENTED = (
+    'raise NotImplementedError("exercise: write this, then run the check below")'
+)
 
 
-# ------------------------------------------------------------------------- stubbing code
+# ------------------------------------------------------------------------ stubbing code
 
 
 def _stub_function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
@@ -66,13 +77,18 @@ def _stub_statement(node: ast.stmt) -> ast.stmt | None:
         return _stub_function(node)
     if isinstance(node, ast.ClassDef):
         return _stub_class(node)
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
-            and isinstance(node.value.value, str):
+    if (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    ):
         return node  # a docstring
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if all(isinstance(t, (ast.Name, ast.Tuple)) for t in targets):
-            return ast.Assign(targets=targets, value=ast.Constant(...), lineno=node.lineno)
+            return ast.Assign(
+                targets=targets, value=ast.Constant(...), lineno=node.lineno
+            )
     return None
 
 
@@ -83,18 +99,21 @@ def stub_source(source: str) -> str:
     except SyntaxError:  # IPython magics: keep nothing but the instruction
         return STUB_HEADER + NOT_IMPLEMENTED + "\n"
     kept = [stub for node in tree.body if (stub := _stub_statement(node)) is not None]
-    if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign))
-               for n in kept):
+    if not any(
+        isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign))
+        for n in kept
+    ):
         kept.append(ast.parse(NOT_IMPLEMENTED).body[0])
     body = "\n\n\n".join(ast.unparse(ast.fix_missing_locations(node)) for node in kept)
     return STUB_HEADER + body + "\n"
 
 
-# ------------------------------------------------------------------------- the notebook
+# ------------------------------------------------------------------------ the notebook
 
 
 def _directive_blocks(text: str):
-    """Split Markdown into (kind, text) pieces; kind is a directive name or None for prose."""
+    """Split Markdown into (kind, text) pieces; kind is a directive name or None for
+    prose."""
     lines, i, prose = text.splitlines(keepends=True), 0, []
     while i < len(lines):
         match = OPENER.match(lines[i].strip())
@@ -108,7 +127,7 @@ def _directive_blocks(text: str):
         fence, kind, j = match.group(1), match.group(2), i + 1
         while j < len(lines) and lines[j].strip() != fence:
             j += 1
-        yield kind, "".join(lines[i:j + 1])
+        yield kind, "".join(lines[i : j + 1])
         i = j + 1
     if prose:
         yield None, "".join(prose)
@@ -135,7 +154,8 @@ def _tags(cell) -> set[str]:
 
 
 def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of `nb` with every solution replaced by a stub (see the module docstring)."""
+    """A copy of `nb` with every solution replaced by a stub (see the module
+    docstring)."""
     nb = copy.deepcopy(nb)
     cells, in_solution = [], False
     for cell in nb.cells:
@@ -148,7 +168,9 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code" and (SOLUTION_TAG in tags or in_solution):
             cell.source = stub_source(cell.source)
             cell.metadata["tags"] = sorted((tags - {SOLUTION_TAG}) | {STUB_TAG})
-        if cell.cell_type == "code" and (tags & {SOLUTION_TAG, CHECK_TAG} or in_solution):
+        if cell.cell_type == "code" and (
+            tags & {SOLUTION_TAG, CHECK_TAG} or in_solution
+        ):
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
     nb.cells = cells

@@ -1,19 +1,22 @@
 """The rendered book, tested in a real browser, offline.
 
-The book is built once from the chapters' committed outputs (`book_build.py`), served over loopback,
-and every page of `_toc.yml` is loaded in Chromium with every non-loopback request blocked, so a
-page that needs the network fails here. For each page: no console errors or failed requests,
-every image decoded, every formula typeset by MathJax, every widget rendered, and the static
-sparsity explorer changes its frame when its slider moves. Screenshots go to
-`_build/screenshots/` (the test's artifacts: look at them). The build's Sphinx warnings, the
-internal links and the launch buttons are checked without a browser.
+The book is built once from the chapters' committed outputs (`book_build.py`), served
+over loopback, and every page of `_toc.yml` is loaded in Chromium with every
+non-loopback request blocked, so a page that needs the network fails here. For each
+page: no console errors or failed requests, every image decoded, every formula typeset
+by MathJax, every widget rendered, and the static sparsity explorer changes its frame
+when its slider moves. Screenshots go to `_build/screenshots/` (the test's artifacts:
+look at them). The build's Sphinx warnings, the internal links and the launch buttons
+are checked without a browser.
 
-To test `make book`'s executed build instead: `BOOK_HTML=_build/html pytest tests/browser`.
+To test `make book`'s executed build instead:
+`BOOK_HTML=_build/html pytest tests/browser`.
 
-Chromium: Debian's `/usr/bin/chromium` (or $CHROMIUM), driven by Playwright for Python. Where
-none is installed the browser tests are skipped with a message; `.ci/run` installs it.
-Never `playwright install` (it downloads a browser).
+Chromium: Debian's `/usr/bin/chromium` (or $CHROMIUM), driven by Playwright for Python.
+Where none is installed the browser tests are skipped with a message; `.ci/run` installs
+it. Never `playwright install` (it downloads a browser).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -41,11 +44,18 @@ from export import toc_documents  # noqa: E402
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PRODUCT = os.environ.get("BOOK_HTML")  # test an existing build instead of building one
 HTML = Path(PRODUCT).resolve() if PRODUCT else build.HTML
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_NAMES = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-NO_CHROMIUM = ("no Chromium found, so the real-browser test of the book is SKIPPED. Install "
-               "Debian's `chromium` package (`apt-get install chromium`, as .ci/run does) or "
-               "set CHROMIUM=/path/to/chrome.")
+NO_CHROMIUM = (
+    "no Chromium found, so the real-browser test of the book is SKIPPED. Install "
+    "Debian's `chromium` package (`apt-get install chromium`, as .ci/run does) or "
+    "set CHROMIUM=/path/to/chrome."
+)
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 DOCS = toc_documents(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
 
@@ -53,25 +63,28 @@ pytestmark = pytest.mark.browser
 
 
 def source_of(doc: str) -> Path | None:
-    return next((p for s in (".ipynb", ".md") if (p := ROOT / f"{doc}{s}").exists()), None)
+    return next(
+        (p for s in (".ipynb", ".md") if (p := ROOT / f"{doc}{s}").exists()), None
+    )
 
 
 def written(doc: str) -> Path:
-    """The page's source, or skip: chapters appear one by one while the book is written."""
+    """The page's source, or skip: chapters appear one by one while the book is
+    written."""
     source = source_of(doc)
     if source is None:
         pytest.skip(f"{doc} is not written yet")
     return source
 
 
-# ---------------------------------------------------------------- the build and its server
+# ------------------------------------------------------------- the build and its server
 
 
 @pytest.fixture(scope="module")
 def built():
-    """Build the test copy of the book, holding a lock until this module's tests are done:
-    two `make test` runs at once (a shared machine) take turns instead of deleting each
-    other's build. With BOOK_HTML=dir, test that build instead (e.g. `make book`'s
+    """Build the test copy of the book, holding a lock until this module's tests are
+    done: two `make test` runs at once (a shared machine) take turns instead of deleting
+    each other's build. With BOOK_HTML=dir, test that build instead (e.g. `make book`'s
     _build/html) and build nothing."""
     if PRODUCT:
         if not (HTML / "index.html").exists():
@@ -84,8 +97,10 @@ def built():
         status, warnings, seconds = build.build()
         print(f"test build: {seconds:.0f} s, exit status {status}")
         if not (HTML / "index.html").exists():
-            pytest.fail(f"the book did not build; see {build.LOG.relative_to(ROOT)}:\n"
-                        f"{warnings}")
+            pytest.fail(
+                f"the book did not build; see {build.LOG.relative_to(ROOT)}:\n"
+                f"{warnings}"
+            )
         yield status, warnings
 
 
@@ -114,10 +129,13 @@ def browser():
     if executable is None:
         print(f"\n*** {NO_CHROMIUM} ***", file=sys.stderr)
         pytest.skip(NO_CHROMIUM)
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="Playwright for Python is in the `test` extra")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright for Python is in the `test` extra"
+    )
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -129,36 +147,66 @@ class LoadedPage:
         self.problems: list[str] = []
         self.context = browser.new_context(viewport={"width": 1200, "height": 900})
         self.page = page = self.context.new_page()
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-            origin) or route.request.url.startswith(("data:", "blob:")) else self.block(route))
-        page.on("console", lambda msg: msg.type == "error" and self.problems.append(
-            f"console error: {msg.text} ({msg.location.get('url')})"))
-        page.on("pageerror", lambda err: self.problems.append(f"uncaught exception: {err}"))
-        page.on("requestfailed", lambda req: self.problems.append(
-            f"request failed: {req.url} ({req.failure})"))
-        page.on("response", lambda resp: resp.status >= 400 and self.problems.append(
-            f"HTTP {resp.status}: {resp.url}"))
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(origin)
+                or route.request.url.startswith(("data:", "blob:"))
+                else self.block(route)
+            ),
+        )
+        page.on(
+            "console",
+            lambda msg: (
+                msg.type == "error"
+                and self.problems.append(
+                    f"console error: {msg.text} ({msg.location.get('url')})"
+                )
+            ),
+        )
+        page.on(
+            "pageerror", lambda err: self.problems.append(f"uncaught exception: {err}")
+        )
+        page.on(
+            "requestfailed",
+            lambda req: self.problems.append(
+                f"request failed: {req.url} ({req.failure})"
+            ),
+        )
+        page.on(
+            "response",
+            lambda resp: (
+                resp.status >= 400
+                and self.problems.append(f"HTTP {resp.status}: {resp.url}")
+            ),
+        )
         page.goto(url, wait_until="load")
         self.wait_for_mathjax()
         self.wait_for_widgets()
 
     def block(self, route):
-        self.problems.append(f"network request outside the book (not offline): "
-                             f"{route.request.url}")
+        self.problems.append(
+            f"network request outside the book (not offline): {route.request.url}"
+        )
         route.abort()
 
     def wait_for_mathjax(self):
-        self.page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
+        self.page.evaluate("""() => (window.MathJax && MathJax.startup
+                                     && MathJax.startup.promise)
                               ? MathJax.startup.promise.then(() => true) : false""")
 
     def wait_for_widgets(self):
-        views = self.page.locator('script[type="application/vnd.jupyter.widget-view+json"]')
+        views = self.page.locator(
+            'script[type="application/vnd.jupyter.widget-view+json"]'
+        )
         if views.count():
             self.page.wait_for_function(
                 """() => Array.from(document.querySelectorAll(
                      'script[type="application/vnd.jupyter.widget-view+json"]')).every(
                      s => s.parentElement.querySelector('.jupyter-widgets'))""",
-                timeout=30_000)
+                timeout=30_000,
+            )
 
     def close(self):
         self.context.close()
@@ -178,22 +226,31 @@ def loaded(browser, server):
         page.close()
 
 
-# ---------------------------------------------------------------- tests without a browser
+# ------------------------------------------------------------- tests without a browser
 
 
 def test_build_has_no_warnings(built):
     if PRODUCT:
-        pytest.skip("BOOK_HTML is set: the build's warnings were checked when it was built")
+        pytest.skip(
+            "BOOK_HTML is set: the build's warnings were checked when it was built"
+        )
     status, warnings = built
     assert status == 0 and not warnings, (
         f"the book's build has warnings (they fail `make book` too); full log in "
-        f"{build.LOG.relative_to(ROOT)}:\n{warnings}")
+        f"{build.LOG.relative_to(ROOT)}:\n{warnings}"
+    )
 
 
 class Links(HTMLParser):
     """Collects the ids of a page and the local targets of its links and resources."""
 
-    ATTRS = {"a": "href", "img": "src", "script": "src", "link": "href", "source": "src"}
+    ATTRS = {
+        "a": "href",
+        "img": "src",
+        "script": "src",
+        "link": "href",
+        "source": "src",
+    }
 
     def __init__(self):
         super().__init__()
@@ -229,7 +286,11 @@ def broken_links(html_root: Path) -> list[str]:
             where = f"{page.relative_to(html_root)} -> {target}"
             if not path.exists():
                 broken.append(f"{where}: no such file")
-            elif fragment and path.suffix == ".html" and unquote(fragment) not in parsed(path).ids:
+            elif (
+                fragment
+                and path.suffix == ".html"
+                and unquote(fragment) not in parsed(path).ids
+            ):
                 broken.append(f"{where}: no anchor #{fragment}")
     return broken
 
@@ -255,8 +316,10 @@ def test_launch_and_download_buttons(built, doc):
         "download .ipynb": f"_sources/{doc}.ipynb",
     }
     missing = [name for name, link in expected.items() if link not in html]
-    assert not missing, (f"{doc}: no {', '.join(missing)} button (launch_buttons and html in "
-                         f"_config.yml; the repository url there must be a GitHub URL)")
+    assert not missing, (
+        f"{doc}: no {', '.join(missing)} button (launch_buttons and html in "
+        f"_config.yml; the repository url there must be a GitHub URL)"
+    )
 
 
 def test_every_chapter_has_exercises():
@@ -267,34 +330,42 @@ def test_every_chapter_has_exercises():
         if source is None or source.suffix != ".ipynb":
             continue
         cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
-        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        text = "\n".join(
+            "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+        )
         n_exercises = text.count("{exercise-start}")
         n_solutions = text.count("{solution-start}")
         if not 2 <= n_exercises <= 4:
             problems.append(f"{doc}: {n_exercises} exercises (want 2-4)")
         if n_solutions < n_exercises:
-            problems.append(f"{doc}: {n_exercises} exercises but {n_solutions} solutions")
+            problems.append(
+                f"{doc}: {n_exercises} exercises but {n_solutions} solutions"
+            )
         if ":class: dropdown" not in text and n_solutions:
             problems.append(f"{doc}: solutions should be hidden (`:class: dropdown`)")
     assert not problems, "\n".join(problems)
 
 
-# ---------------------------------------------------------------- tests in the browser
+# ------------------------------------------------------------- tests in the browser
 
 IMAGES_NOT_LOADED = """() => Array.from(document.images)
-    .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src.slice(0, 120))"""
+    .filter(img => !(img.complete && img.naturalWidth > 0))
+    .map(img => img.src.slice(0, 120))"""
 MATH_NOT_TYPESET = """() => Array.from(document.querySelectorAll('.math'))
-    .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent.slice(0, 80))"""
+    .filter(el => !el.querySelector('mjx-container'))
+    .map(el => el.textContent.slice(0, 80))"""
 MATH_ERRORS = """() => Array.from(document.querySelectorAll('mjx-merror'))
     .map(el => (el.getAttribute('data-mjx-error') || el.textContent).slice(0, 120))"""
 RAW_TEX = """() => {
     const article = document.querySelector('article') || document.body;
     const copy = article.cloneNode(true);
-    copy.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea')
-        .forEach(el => el.remove());
+    copy.querySelectorAll(
+        'pre, code, script, style, mjx-container, .highlight, textarea'
+    ).forEach(el => el.remove());
     const text = copy.textContent;
     return ['$$', '\\\\[', '\\\\(', '\\\\begin{'].filter(s => text.includes(s)); }"""
-WIDGET_ERRORS = """() => Array.from(document.querySelectorAll('.jupyter-widgets, .widget-subarea'))
+WIDGET_ERRORS = """() => Array.from(
+        document.querySelectorAll('.jupyter-widgets, .widget-subarea'))
     .filter(el => /Error displaying widget|model not found/i.test(el.textContent))
     .map(el => el.textContent.slice(0, 120))"""
 
@@ -306,19 +377,29 @@ def test_page_in_browser(built, loaded, doc):
     page = loaded(doc)
     page.page.screenshot(path=SCREENSHOTS / f"{Path(doc).name}.png", full_page=True)
     problems = list(page.problems)
-    problems += [f"image not loaded: {src}" for src in page.page.evaluate(IMAGES_NOT_LOADED)]
-    problems += [f"formula not typeset: {tex}" for tex in page.page.evaluate(MATH_NOT_TYPESET)]
+    problems += [
+        f"image not loaded: {src}" for src in page.page.evaluate(IMAGES_NOT_LOADED)
+    ]
+    problems += [
+        f"formula not typeset: {tex}" for tex in page.page.evaluate(MATH_NOT_TYPESET)
+    ]
     problems += [f"MathJax error: {msg}" for msg in page.page.evaluate(MATH_ERRORS)]
-    problems += [f"raw TeX left in the text: {s!r}" for s in page.page.evaluate(RAW_TEX)]
+    problems += [
+        f"raw TeX left in the text: {s!r}" for s in page.page.evaluate(RAW_TEX)
+    ]
     problems += [f"widget error: {msg}" for msg in page.page.evaluate(WIDGET_ERRORS)]
     assert not problems, f"{doc}.html:\n" + "\n".join(problems)
 
 
 def explorers(page):
-    """Rendered widget areas holding a slider and an image: the kernel-free explorers."""
+    """Rendered widget areas holding a slider and an image: the kernel-free
+    explorers."""
     areas = page.locator(".widget-subarea").filter(has=page.locator(".noUi-handle"))
-    return [areas.nth(i) for i in range(areas.count())
-            if areas.nth(i).locator("img.widget-image").count()]
+    return [
+        areas.nth(i)
+        for i in range(areas.count())
+        if areas.nth(i).locator("img.widget-image").count()
+    ]
 
 
 def widget_state(doc: str) -> dict:
@@ -326,17 +407,22 @@ def widget_state(doc: str) -> dict:
     if source is None or source.suffix != ".ipynb":
         return {}
     metadata = json.loads(source.read_text(encoding="utf-8"))["metadata"]
-    return metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    return metadata.get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}
+    )
 
 
 def has_explorer(doc: str) -> bool:
-    """True when the notebook's widget state links a slider to a Stack (the explorer)."""
+    """True when the notebook's widget state links a slider to a Stack (the
+    explorer)."""
     models = widget_state(doc).get("state", {})
     names = {key: m.get("model_name") for key, m in models.items()}
     for model in models.values():
         if model.get("model_name") == "LinkModel":
-            linked = {names.get(str(end[0]).removeprefix("IPY_MODEL_"))
-                      for end in (model["state"]["source"], model["state"]["target"])}
+            linked = {
+                names.get(str(end[0]).removeprefix("IPY_MODEL_"))
+                for end in (model["state"]["source"], model["state"]["target"])
+            }
             if "StackModel" in linked and any("Slider" in (n or "") for n in linked):
                 return True
     return False
@@ -346,34 +432,59 @@ EXPLORER_DOCS = [doc for doc in DOCS if has_explorer(doc)]
 
 
 def test_the_book_has_a_sparsity_explorer():
-    part_two = [doc for doc in ("book/08_superposition", "book/09_phase_changes")
-                if source_of(doc)]
+    part_two = [
+        doc
+        for doc in ("book/08_superposition", "book/09_phase_changes")
+        if source_of(doc)
+    ]
     if len(part_two) < 2:
         pytest.skip("the Part II chapters are not both written yet")
-    assert EXPLORER_DOCS, ("no chapter has the static sparsity explorer (an IntSlider jslinked "
-                           "to a Stack of Image widgets, with its widget state saved in the "
-                           "notebook by tools/execute.py)")
+    assert EXPLORER_DOCS, (
+        "no chapter has the static sparsity explorer (an IntSlider jslinked "
+        "to a Stack of Image widgets, with its widget state saved in the "
+        "notebook by tools/execute.py)"
+    )
 
 
-@pytest.mark.parametrize("doc", EXPLORER_DOCS or [pytest.param(None, marks=pytest.mark.skip(
-    reason="no chapter has a slider-and-Stack explorer yet"))])
+@pytest.mark.parametrize(
+    "doc",
+    EXPLORER_DOCS
+    or [
+        pytest.param(
+            None,
+            marks=pytest.mark.skip(
+                reason="no chapter has a slider-and-Stack explorer yet"
+            ),
+        )
+    ],
+)
 def test_explorer_changes_frame_when_slider_moves(built, loaded, doc):
     page = loaded(doc).page
     found = explorers(page)
     assert found, f"{doc}: the notebook links a slider to a Stack, but none rendered"
     for number, area in enumerate(found):
-        handle, image = area.locator(".noUi-handle").first, area.locator("img.widget-image")
+        handle, image = (
+            area.locator(".noUi-handle").first,
+            area.locator("img.widget-image"),
+        )
         area.scroll_into_view_if_needed()
         before = image.first.screenshot()
         value = handle.get_attribute("aria-valuenow")
         handle.focus()
-        page.keyboard.press("ArrowRight" if value != handle.get_attribute("aria-valuemax")
-                            else "ArrowLeft")
+        page.keyboard.press(
+            "ArrowRight"
+            if value != handle.get_attribute("aria-valuemax")
+            else "ArrowLeft"
+        )
         page.wait_for_timeout(300)
-        assert handle.get_attribute("aria-valuenow") != value, \
+        assert handle.get_attribute("aria-valuenow") != value, (
             f"{doc}: explorer {number}: the slider did not move"
-        assert image.count() == 1 and image.first.evaluate("i => i.naturalWidth > 0"), \
+        )
+        assert image.count() == 1 and image.first.evaluate("i => i.naturalWidth > 0"), (
             f"{doc}: explorer {number}: the Stack should show exactly one loaded frame"
-        assert image.first.screenshot() != before, \
-            f"{doc}: explorer {number}: moving the slider did not change the frame (jslink?)"
+        )
+        assert image.first.screenshot() != before, (
+            f"{doc}: explorer {number}: moving the slider did not change the frame "
+            "(jslink?)"
+        )
         area.screenshot(path=SCREENSHOTS / f"{Path(doc).name}-explorer{number}.png")

@@ -1,8 +1,10 @@
-"""What the exercise-check tests share: the book's own solutions, and a registry of tests.
+"""What the exercise-check tests share: the book's own solutions, and a registry of
+tests.
 
-`solution(chapter, label)` runs the code cells of one exercise's solution, taken from the
-chapter itself (so the test checks the solution readers see, not a copy), in a namespace that
-has NumPy and the whole library, plus anything a test passes in `context`.
+`solution(chapter, label)` runs the code cells of one exercise's solution, taken from
+the chapter itself (so the test checks the solution readers see, not a copy), in a
+namespace that has NumPy and the whole library, plus anything a test passes in
+`context`.
 
 Each test is registered with `@right("check_x")` (the book's solution passes) or
 `@wrong("check_x")` (a known-wrong solution fails with the expected message);
@@ -23,7 +25,8 @@ def _source(cell):
 
 
 def solution_code(chapter: str, label: str) -> str:
-    """The code cells tagged `solution` inside `{solution-start} label` ... `{solution-end}`."""
+    """The code cells tagged `solution` inside `{solution-start} label` ...
+    `{solution-end}`."""
     cells = json.loads((ROOT / "book" / f"{chapter}.ipynb").read_text("utf-8"))["cells"]
     inside, code = False, []
     for cell in cells:
@@ -63,5 +66,6 @@ def right(check: str):
 
 
 def wrong(check: str):
-    """Mark a test that runs `check` on a known-wrong solution and expects its message."""
+    """Mark a test that runs `check` on a known-wrong solution and expects its
+    message."""
     return _register("wrong", check)

@@ -35,4 +35,6 @@ def test_every_check_has_a_right_and_a_wrong_test():
         for name in sorted(checks)
         if REGISTRY.get(name, set()) != {"right", "wrong"}
     }
-    assert not missing, f"checks without both tests (add @right/@wrong tests): {missing}"
+    assert not missing, (
+        f"checks without both tests (add @right/@wrong tests): {missing}"
+    )

@@ -1,0 +1,67 @@
+"""The generated library reads like a library: small modules of one idea, short functions,
+no reaching into another module's private helpers.
+
+A limit may be exceeded only with a reason written here, next to the name.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = ROOT / "superposition_lib"
+MODULES = sorted(p for p in LIBRARY.glob("*.py") if p.name != "__init__.py")
+MAX_MODULE_LINES = 300
+MAX_FUNCTION_LINES = 40
+# name -> why it may be longer than MAX_FUNCTION_LINES (docstring and signature included)
+LONG_FUNCTIONS_ALLOWED: dict[str, str] = {}
+
+
+def functions(tree):
+    """Public top-level functions and the public methods of public classes."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            yield node.name, node
+        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            for item in node.body:
+                if not isinstance(item, ast.FunctionDef):
+                    continue
+                if not item.name.startswith("_") or item.name == "__init__":
+                    yield f"{node.name}.{item.name}", item
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_module_is_small(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_MODULE_LINES, (
+        f"{path.name} has {lines} lines (> {MAX_MODULE_LINES}): split the chapter's ideas"
+    )
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_exported_functions_are_short(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    long = {
+        name: node.end_lineno - node.lineno + 1
+        for name, node in functions(tree)
+        if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+        and name not in LONG_FUNCTIONS_ALLOWED
+    }
+    assert not long, f"{path.name}: functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_no_module_imports_another_modules_private_names(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    private = [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+    assert not private, (
+        f"{path.name} imports private helpers {private}: make them public helpers "
+        "in the conventions chapter"
+    )
