@@ -7,7 +7,7 @@ from superposition_lib.conventions import as_generator
 
 
 def check_probability_exercise(check_probability):
-    """`check_probability(p, name)`: [0, 1] accepted unchanged, anything else refused."""
+    """`check_probability(p, name)`: [0, 1] accepted unchanged, the rest refused."""
     try:
         got = check_probability([0.0, 0.5, 1.0], "p")
     except ValueError as err:

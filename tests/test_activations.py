@@ -1,13 +1,16 @@
 """superposition_lib.activations: values, the convention at 0, dtypes and bad input."""
+
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from superposition_lib.activations import relu, relu_derivative
 
-finite_arrays = hnp.arrays(np.float64, hnp.array_shapes(max_dims=3, max_side=5),
-                           elements=st.floats(-1e6, 1e6))
+finite_arrays = hnp.arrays(
+    np.float64, hnp.array_shapes(max_dims=3, max_side=5), elements=st.floats(-1e6, 1e6)
+)
 
 
 @given(finite_arrays)
@@ -57,9 +60,16 @@ def test_float64_stays_float64_after_scaling_by_a_python_float():
 
 
 @pytest.mark.parametrize("fn", [relu, relu_derivative])
-@pytest.mark.parametrize("bad, error", [
-    ("abc", TypeError), (None, TypeError), (np.array([1 + 1j]), TypeError),
-    ([1.0, np.nan], ValueError), (np.array([np.inf]), ValueError)])
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        ("abc", TypeError),
+        (None, TypeError),
+        (np.array([1 + 1j]), TypeError),
+        ([1.0, np.nan], ValueError),
+        (np.array([np.inf]), ValueError),
+    ],
+)
 def test_bad_input_names_x(fn, bad, error):
     with pytest.raises(error, match="x"):
         fn(bad)

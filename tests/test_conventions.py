@@ -1,11 +1,21 @@
 """superposition_lib.conventions: argument checks, dtype rules and seeding."""
+
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from superposition_lib.conventions import (as_generator, check_array, check_in_range,
-                                           check_positive_int)
+from superposition_lib.conventions import (
+    as_generator,
+    check_array,
+    check_float_dtype,
+    check_in_range,
+    check_matrix_stack,
+    check_one_of,
+    check_positive_int,
+    transpose_last,
+)
 
 
 # ---- as_generator
@@ -14,8 +24,9 @@ def test_same_seed_same_stream():
 
 
 def test_numpy_integer_seed_accepted():
-    assert np.array_equal(as_generator(np.int64(3)).random(2),
-                          as_generator(3).random(2))
+    assert np.array_equal(
+        as_generator(np.int64(3)).random(2), as_generator(3).random(2)
+    )
 
 
 def test_generator_passes_through_and_advances():
@@ -39,17 +50,26 @@ def test_positive_int_accepts(value):
     assert check_positive_int(np.int32(small), "n") == small
 
 
-@pytest.mark.parametrize("bad, error", [
-    (0, ValueError), (-3, ValueError), (2.0, TypeError), (True, TypeError),
-    ("3", TypeError), (None, TypeError)])
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        (0, ValueError),
+        (-3, ValueError),
+        (2.0, TypeError),
+        (True, TypeError),
+        ("3", TypeError),
+        (None, TypeError),
+    ],
+)
 def test_positive_int_rejects(bad, error):
     with pytest.raises(error, match="n_things"):
         check_positive_int(bad, "n_things")
 
 
 # ---- check_array
-@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.uint16, np.bool_, np.float16,
-                                   np.float64])
+@pytest.mark.parametrize(
+    "dtype", [np.int8, np.int64, np.uint16, np.bool_, np.float16, np.float64]
+)
 def test_check_array_makes_float64(dtype):
     assert check_array(np.ones(3, dtype=dtype), "x").dtype == np.float64
 
@@ -60,9 +80,17 @@ def test_check_array_keeps_float32_and_does_not_copy():
     assert check_array(x64, "x") is x64
 
 
-@pytest.mark.parametrize("bad", [
-    "abc", b"abc", None, np.array(["a"]), np.array([1 + 2j]),
-    np.array([object()], dtype=object)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "abc",
+        b"abc",
+        None,
+        np.array(["a"]),
+        np.array([1 + 2j]),
+        np.array([object()], dtype=object),
+    ],
+)
 def test_check_array_rejects_non_numbers(bad):
     with pytest.raises(TypeError, match="arr_name"):
         check_array(bad, "arr_name")
@@ -86,8 +114,13 @@ def test_check_array_rank_and_shape():
         check_array(np.zeros((2, 3, 4)), "W", shape=(None, 3))
 
 
-@given(hnp.arrays(np.float64, hnp.array_shapes(max_dims=3, max_side=4),
-                  elements=st.floats(-1e6, 1e6)))
+@given(
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(max_dims=3, max_side=4),
+        elements=st.floats(-1e6, 1e6),
+    )
+)
 def test_check_array_is_identity_on_finite_float64(x):
     assert check_array(x, "x") is x
 
@@ -98,9 +131,16 @@ def test_in_range_half_open(value):
     assert check_in_range(value, "s", 0, 1, high_open=True) == value
 
 
-@pytest.mark.parametrize("value, kwargs", [
-    (1.0, {"high_open": True}), (0.0, {"low_open": True}), (-1e-12, {}),
-    (1 + 1e-12, {}), ([0.5, 2.0], {})])
+@pytest.mark.parametrize(
+    "value, kwargs",
+    [
+        (1.0, {"high_open": True}),
+        (0.0, {"low_open": True}),
+        (-1e-12, {}),
+        (1 + 1e-12, {}),
+        ([0.5, 2.0], {}),
+    ],
+)
 def test_in_range_rejects(value, kwargs):
     with pytest.raises(ValueError, match="sparsity must lie in"):
         check_in_range(value, "sparsity", 0, 1, **kwargs)
@@ -116,3 +156,75 @@ def test_in_range_rejects_nan_and_strings():
         check_in_range(np.nan, "p", 0, 1)
     with pytest.raises(TypeError, match="p"):
         check_in_range("0.5", "p", 0, 1)
+
+
+# ---- check_one_of
+def test_one_of_returns_the_choice():
+    assert check_one_of("xavier", "init", ("normal", "xavier")) == "xavier"
+
+
+@pytest.mark.parametrize("bad", ["Xavier", "", None, 1, ["relu"]])
+def test_one_of_rejects_and_lists_the_choices(bad):
+    with pytest.raises(ValueError, match=r"init must be one of \('normal', 'xavier'\)"):
+        check_one_of(bad, "init", ("normal", "xavier"))
+
+
+# ---- check_float_dtype
+@pytest.mark.parametrize(
+    "dtype, want",
+    [
+        (np.float32, np.float32),
+        ("float32", np.float32),
+        (float, np.float64),
+        (np.dtype(np.float64), np.float64),
+    ],
+)
+def test_float_dtype_resolves_to_a_scalar_type(dtype, want):
+    assert check_float_dtype(dtype) is want
+
+
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        (np.int32, ValueError),
+        (np.float16, ValueError),
+        (complex, ValueError),
+        ("nonsense", TypeError),
+        (3.5, TypeError),
+    ],
+)
+def test_float_dtype_rejects(bad, error):
+    with pytest.raises(error, match="precision must be np.float32 or np.float64"):
+        check_float_dtype(bad, "precision")
+
+
+# ---- check_matrix_stack and transpose_last
+def test_matrix_stack_accepts_a_matrix_and_a_stack():
+    assert check_matrix_stack(np.ones((2, 3)), "W").shape == (2, 3)
+    assert check_matrix_stack([[[1, 2]]], "W").dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.ones(3), "W must be 2-D or 3-D"),
+        (np.ones((1, 2, 3, 4)), "W must be 2-D"),
+        (np.ones((0, 3)), "W must not have an empty axis"),
+        (np.ones((4, 2, 0)), "empty axis"),
+        ([[np.nan]], "W must be finite"),
+    ],
+)
+def test_matrix_stack_rejects(bad, message):
+    with pytest.raises(ValueError, match=message):
+        check_matrix_stack(bad, "W")
+
+
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=4, max_side=4)))
+def test_transpose_last_swaps_only_the_last_two_axes(A):
+    T = transpose_last(A)
+    assert T.shape == A.shape[:-2] + (A.shape[-1], A.shape[-2])
+    assert np.array_equal(transpose_last(T), A, equal_nan=True)
+    if A.ndim == 2:
+        assert np.array_equal(T, A.T, equal_nan=True)
+    else:
+        assert np.array_equal(T[0], transpose_last(A[0]), equal_nan=True)

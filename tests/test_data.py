@@ -1,11 +1,16 @@
 """superposition_lib.data: distribution, shapes, dtypes, seeding and bad input."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
-from superposition_lib.data import (feature_importance, generate_sparse_data,
-                                    generate_sparse_data_two_draws)
+from superposition_lib.data import (
+    feature_importance,
+    generate_sparse_data,
+    original_generate_sparse_data,
+)
 
 
 def five_sigma(keep, n_entries):
@@ -27,12 +32,19 @@ def test_importance_is_decreasing_from_one(n, decay):
     assert np.all(np.diff(I) <= 0) and np.all(I >= 0)  # tiny decays underflow to 0
 
 
-@pytest.mark.parametrize("n, decay, error, name", [
-    (0, 0.7, ValueError, "n_features"), (2.0, 0.7, TypeError, "n_features"),
-    (3, 0.0, ValueError, "decay"), (3, 1.5, ValueError, "decay"),
-    (3, -0.7, ValueError, "decay"),
-    (3, np.nan, ValueError, "decay"), (3, [0.5, 0.7], ValueError, "decay"),
-    (3, "0.7", TypeError, "decay")])
+@pytest.mark.parametrize(
+    "n, decay, error, name",
+    [
+        (0, 0.7, ValueError, "n_features"),
+        (2.0, 0.7, TypeError, "n_features"),
+        (3, 0.0, ValueError, "decay"),
+        (3, 1.5, ValueError, "decay"),
+        (3, -0.7, ValueError, "decay"),
+        (3, np.nan, ValueError, "decay"),
+        (3, [0.5, 0.7], ValueError, "decay"),
+        (3, "0.7", TypeError, "decay"),
+    ],
+)
 def test_importance_rejects(n, decay, error, name):
     with pytest.raises(error, match=name):
         feature_importance(n, decay)
@@ -58,7 +70,7 @@ def test_nonzero_values_are_uniform():
 
 def test_one_draw_matches_two_draws_in_distribution():
     a = generate_sparse_data(100_000, 2, 0.6, rng=3).ravel()
-    b = generate_sparse_data_two_draws(100_000, 2, 0.6, rng=4).ravel()
+    b = original_generate_sparse_data(100_000, 2, 0.6, rng=4).ravel()
     assert stats.ks_2samp(a, b).pvalue > 1e-3
 
 
@@ -66,7 +78,7 @@ def test_two_draws_matches_the_original_formula():
     rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
     mask = rng_b.binomial(1, 0.3, size=(30, 4))
     values = rng_b.uniform(0.0, 1.0, size=(30, 4))
-    ours = generate_sparse_data_two_draws(30, 4, 0.7, rng_a)
+    ours = original_generate_sparse_data(30, 4, 0.7, rng_a)
     assert np.array_equal(ours, values * mask)
 
 
@@ -75,7 +87,7 @@ def test_per_feature_sparsity():
     X = generate_sparse_data(40_000, 5, S, rng=6)
     fractions = np.count_nonzero(X, axis=0) / X.shape[0]
     assert np.all(np.abs(fractions - (1 - S)) <= five_sigma(1 - S, X.shape[0]) + 1e-9)
-    X2 = generate_sparse_data_two_draws(40_000, 5, S, rng=6)
+    X2 = original_generate_sparse_data(40_000, 5, S, rng=6)
     fractions2 = np.count_nonzero(X2, axis=0) / X2.shape[0]
     assert np.all(np.abs(fractions2 - (1 - S)) <= five_sigma(1 - S, X2.shape[0]) + 1e-9)
 
@@ -102,8 +114,13 @@ def test_square_case_is_per_feature_without_instances():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(1, 50), st.integers(1, 10), st.floats(0, 0.999),
-       st.sampled_from([np.float32, np.float64]), st.integers(0, 2**32))
+@given(
+    st.integers(1, 50),
+    st.integers(1, 10),
+    st.floats(0, 0.999),
+    st.sampled_from([np.float32, np.float64]),
+    st.integers(0, 2**32),
+)
 def test_values_in_unit_interval_property(N, n, S, dtype, seed):
     X = generate_sparse_data(N, n, S, rng=seed, dtype=dtype)
     assert X.shape == (N, n) and X.dtype == dtype
@@ -121,13 +138,17 @@ def test_division_never_reaches_one_at_the_threshold():
 
 # ---- seeding
 def test_same_seed_same_data_and_generator_advances():
-    assert np.array_equal(generate_sparse_data(10, 3, 0.5, rng=1),
-                          generate_sparse_data(10, 3, 0.5, rng=1))
+    assert np.array_equal(
+        generate_sparse_data(10, 3, 0.5, rng=1), generate_sparse_data(10, 3, 0.5, rng=1)
+    )
     rng = np.random.default_rng(1)
-    assert not np.array_equal(generate_sparse_data(10, 3, 0.5, rng),
-                              generate_sparse_data(10, 3, 0.5, rng))
-    assert np.array_equal(generate_sparse_data_two_draws(10, 3, 0.5, rng=2),
-                          generate_sparse_data_two_draws(10, 3, 0.5, rng=2))
+    assert not np.array_equal(
+        generate_sparse_data(10, 3, 0.5, rng), generate_sparse_data(10, 3, 0.5, rng)
+    )
+    assert np.array_equal(
+        original_generate_sparse_data(10, 3, 0.5, rng=2),
+        original_generate_sparse_data(10, 3, 0.5, rng=2),
+    )
 
 
 def test_float32_uses_its_own_stream_but_same_seed_is_reproducible():
@@ -136,40 +157,46 @@ def test_float32_uses_its_own_stream_but_same_seed_is_reproducible():
 
 
 # ---- bad input
-@pytest.mark.parametrize("kwargs, error, name", [
-    ({"n_samples": 0}, ValueError, "n_samples"),
-    ({"n_samples": 2.5}, TypeError, "n_samples"),
-    ({"n_features": -1}, ValueError, "n_features"),
-    ({"n_features": "5"}, TypeError, "n_features"),
-    ({"sparsity": 1.0}, ValueError, "sparsity"),
-    ({"sparsity": -0.1}, ValueError, "sparsity"),
-    ({"sparsity": np.nan}, ValueError, "sparsity"),
-    ({"sparsity": [0.5, 0.5]}, ValueError, "sparsity"),
-    ({"sparsity": np.full((2, 5), 0.5)}, ValueError, "sparsity"),
-    ({"sparsity": "0.5"}, TypeError, "sparsity"),
-    ({"rng": None}, TypeError, "rng"),
-    ({"rng": 0.5}, TypeError, "rng"),
-    ({"n_instances": 0}, ValueError, "n_instances"),
-    ({"n_instances": 2, "sparsity": [0.1, 0.2, 0.3]}, ValueError, "sparsity"),
-    ({"n_instances": 2, "sparsity": np.full((3, 5), 0.5)}, ValueError, "sparsity"),
-    ({"dtype": np.int64}, ValueError, "dtype"),
-    ({"dtype": np.float16}, ValueError, "dtype"),
-    ({"dtype": "nonsense"}, TypeError, "dtype"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"n_samples": 0}, ValueError, "n_samples"),
+        ({"n_samples": 2.5}, TypeError, "n_samples"),
+        ({"n_features": -1}, ValueError, "n_features"),
+        ({"n_features": "5"}, TypeError, "n_features"),
+        ({"sparsity": 1.0}, ValueError, "sparsity"),
+        ({"sparsity": -0.1}, ValueError, "sparsity"),
+        ({"sparsity": np.nan}, ValueError, "sparsity"),
+        ({"sparsity": [0.5, 0.5]}, ValueError, "sparsity"),
+        ({"sparsity": np.full((2, 5), 0.5)}, ValueError, "sparsity"),
+        ({"sparsity": "0.5"}, TypeError, "sparsity"),
+        ({"rng": None}, TypeError, "rng"),
+        ({"rng": 0.5}, TypeError, "rng"),
+        ({"n_instances": 0}, ValueError, "n_instances"),
+        ({"n_instances": 2, "sparsity": [0.1, 0.2, 0.3]}, ValueError, "sparsity"),
+        ({"n_instances": 2, "sparsity": np.full((3, 5), 0.5)}, ValueError, "sparsity"),
+        ({"dtype": np.int64}, ValueError, "dtype"),
+        ({"dtype": np.float16}, ValueError, "dtype"),
+        ({"dtype": "nonsense"}, TypeError, "dtype"),
+    ],
+)
 def test_generate_rejects(kwargs, error, name):
     args = {"n_samples": 10, "n_features": 5, "sparsity": 0.5, "rng": 0, **kwargs}
     with pytest.raises(error, match=name):
         generate_sparse_data(**args)
 
 
-@pytest.mark.parametrize("kwargs, error, name", [
-    ({"n_samples": 0}, ValueError, "n_samples"),
-    ({"n_features": 1.0}, TypeError, "n_features"),
-    ({"sparsity": 1.5}, ValueError, "sparsity"),
-    ({"sparsity": [0.5]}, ValueError, "sparsity"),
-    ({"rng": "x"}, TypeError, "rng"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"n_samples": 0}, ValueError, "n_samples"),
+        ({"n_features": 1.0}, TypeError, "n_features"),
+        ({"sparsity": 1.5}, ValueError, "sparsity"),
+        ({"sparsity": [0.5]}, ValueError, "sparsity"),
+        ({"rng": "x"}, TypeError, "rng"),
+    ],
+)
 def test_two_draws_rejects(kwargs, error, name):
     args = {"n_samples": 10, "n_features": 5, "sparsity": 0.5, "rng": 0, **kwargs}
     with pytest.raises(error, match=name):
-        generate_sparse_data_two_draws(**args)
+        original_generate_sparse_data(**args)

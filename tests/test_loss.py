@@ -1,7 +1,9 @@
 """superposition_lib.loss: values, normalisation, instances and bad input."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from superposition_lib.data import feature_importance, generate_sparse_data
@@ -22,8 +24,9 @@ def test_hand_example():
 def test_equals_explicit_double_sum_and_is_batch_mean(N, n, seed):
     rng = np.random.default_rng(seed)
     X, X_hat, I = rng.random((N, n)), rng.random((N, n)), rng.random(n)
-    explicit = sum(I[i] * (X[s, i] - X_hat[s, i]) ** 2
-                   for s in range(N) for i in range(n)) / N
+    explicit = (
+        sum(I[i] * (X[s, i] - X_hat[s, i]) ** 2 for s in range(N) for i in range(n)) / N
+    )
     assert weighted_loss(X, X_hat, I) == pytest.approx(explicit, rel=1e-12)
     # The original document's summed loss is N times ours.
     summed = np.sum(I * (X - X_hat) ** 2)
@@ -85,20 +88,28 @@ X0 = np.zeros((4, 3))
 
 
 @pytest.mark.parametrize("fn", [weighted_loss, weighted_loss_per_feature])
-@pytest.mark.parametrize("X, X_recon, importance, error, name", [
-    (np.zeros(3), np.zeros(3), np.ones(3), ValueError, "X"),
-    ("X", X0, np.ones(3), TypeError, "X"),
-    (X0, np.zeros((4, 2)), np.ones(3), ValueError, "X_recon"),
-    (X0, np.zeros((3, 4, 3)), np.ones(3), ValueError, "X_recon"),
-    (X0, X0 + np.nan, np.ones(3), ValueError, "X_recon"),
-    (X0, X0, np.ones(4), ValueError, "importance"),
-    (X0, X0, np.ones((2, 3)), ValueError, "importance"),
-    (X0[None].repeat(2, 0), X0[None].repeat(2, 0), np.ones((3, 3)), ValueError,
-     "importance"),
-    (X0, X0, [1.0, -1.0, 1.0], ValueError, "importance"),
-    (X0, X0, [1.0, np.inf, 1.0], ValueError, "importance"),
-    (X0, X0, None, TypeError, "importance"),
-])
+@pytest.mark.parametrize(
+    "X, X_recon, importance, error, name",
+    [
+        (np.zeros(3), np.zeros(3), np.ones(3), ValueError, "X"),
+        ("X", X0, np.ones(3), TypeError, "X"),
+        (X0, np.zeros((4, 2)), np.ones(3), ValueError, "X_recon"),
+        (X0, np.zeros((3, 4, 3)), np.ones(3), ValueError, "X_recon"),
+        (X0, X0 + np.nan, np.ones(3), ValueError, "X_recon"),
+        (X0, X0, np.ones(4), ValueError, "importance"),
+        (X0, X0, np.ones((2, 3)), ValueError, "importance"),
+        (
+            X0[None].repeat(2, 0),
+            X0[None].repeat(2, 0),
+            np.ones((3, 3)),
+            ValueError,
+            "importance",
+        ),
+        (X0, X0, [1.0, -1.0, 1.0], ValueError, "importance"),
+        (X0, X0, [1.0, np.inf, 1.0], ValueError, "importance"),
+        (X0, X0, None, TypeError, "importance"),
+    ],
+)
 def test_rejects(fn, X, X_recon, importance, error, name):
     with pytest.raises(error, match=name):
         fn(X, X_recon, importance)

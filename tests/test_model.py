@@ -1,7 +1,9 @@
 """superposition_lib.model: init, forward pass, bottleneck, instances, bad input."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from superposition_lib.data import generate_sparse_data
 from superposition_lib.model import bottleneck, forward, init_params, xavier_std
@@ -22,8 +24,9 @@ def test_init_shapes_and_dtypes():
     assert q["W"].dtype == q["b"].dtype == np.float32
 
 
-@pytest.mark.parametrize("init, std", [("normal", 0.01), ("xavier", np.sqrt(2 / 900)),
-                                       ("normal", 0.5)])
+@pytest.mark.parametrize(
+    "init, std", [("normal", 0.01), ("xavier", np.sqrt(2 / 900)), ("normal", 0.5)]
+)
 def test_init_std_within_five_standard_errors(init, std):
     scale = std if init == "normal" else 0.01
     W = init_params(600, 300, rng=1, init=init, scale=scale)["W"]
@@ -51,19 +54,22 @@ def test_init_seeding_and_float32_rounding():
     assert np.array_equal(w32, a["W"].astype(np.float32))
 
 
-@pytest.mark.parametrize("kwargs, error, name", [
-    ({"n_features": 0}, ValueError, "n_features"),
-    ({"n_hidden": 2.0}, TypeError, "n_hidden"),
-    ({"rng": None}, TypeError, "rng"),
-    ({"init": "he"}, ValueError, "init"),
-    ({"init": None}, ValueError, "init"),
-    ({"scale": 0.0}, ValueError, "scale"),
-    ({"scale": -1.0}, ValueError, "scale"),
-    ({"scale": np.inf}, ValueError, "scale"),
-    ({"scale": [0.1, 0.2]}, ValueError, "scale"),
-    ({"n_instances": 0}, ValueError, "n_instances"),
-    ({"dtype": np.int32}, ValueError, "dtype"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"n_features": 0}, ValueError, "n_features"),
+        ({"n_hidden": 2.0}, TypeError, "n_hidden"),
+        ({"rng": None}, TypeError, "rng"),
+        ({"init": "he"}, ValueError, "init"),
+        ({"init": None}, ValueError, "init"),
+        ({"scale": 0.0}, ValueError, "scale"),
+        ({"scale": -1.0}, ValueError, "scale"),
+        ({"scale": np.inf}, ValueError, "scale"),
+        ({"scale": [0.1, 0.2]}, ValueError, "scale"),
+        ({"n_instances": 0}, ValueError, "n_instances"),
+        ({"dtype": np.int32}, ValueError, "dtype"),
+    ],
+)
 def test_init_rejects(kwargs, error, name):
     args = {"n_features": 5, "n_hidden": 2, "rng": 0, **kwargs}
     with pytest.raises(error, match=name):
@@ -92,8 +98,13 @@ def test_single_sample_vector():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(1, 6), st.integers(1, 12), st.integers(1, 5), st.integers(1, 20),
-       st.integers(0, 1000))
+@given(
+    st.integers(1, 6),
+    st.integers(1, 12),
+    st.integers(1, 5),
+    st.integers(1, 20),
+    st.integers(0, 1000),
+)
 def test_instances_equal_loop_over_instances(I, n, k, N, seed):
     p = with_bias(init_params(n, k, rng=seed, init="xavier", n_instances=I), seed)
     X = generate_sparse_data(N, n, 0.5, rng=seed + 1, n_instances=I)
@@ -141,35 +152,53 @@ GOOD_I = init_params(5, 2, rng=0, n_instances=3)
 WNAME, BNAME = r"params\['W'\]", r"params\['b'\]"
 
 
-@pytest.mark.parametrize("params, X, kwargs, error, name", [
-    ([1, 2], np.zeros((3, 5)), {}, TypeError, "params"),
-    ({"W": GOOD["W"]}, np.zeros((3, 5)), {}, TypeError, "params"),
-    ({"W": np.zeros(5), "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, WNAME),
-    ({"W": GOOD["W"], "b": np.zeros(4)}, np.zeros((3, 5)), {}, ValueError, BNAME),
-    ({"W": GOOD_I["W"], "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, BNAME),
-    ({"W": GOOD["W"] * np.nan, "b": GOOD["b"]}, np.zeros((3, 5)), {}, ValueError, "W"),
-    ({"W": np.zeros((0, 5)), "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, "W"),
-    (GOOD, np.zeros((3, 4)), {}, ValueError, "X"),
-    (GOOD, np.zeros((2, 3, 5)), {}, ValueError, "X"),
-    (GOOD, [[np.inf] * 5], {}, ValueError, "X"),
-    (GOOD, "data", {}, TypeError, "X"),
-    (GOOD_I, np.zeros((2, 3, 5)), {}, ValueError, "instances"),
-    (GOOD_I, np.zeros(5), {}, ValueError, "X"),
-    (GOOD, np.zeros((3, 5)), {"activation": "gelu"}, ValueError, "activation"),
-    (GOOD, np.zeros((3, 5)), {"activation": None}, ValueError, "activation"),
-])
+@pytest.mark.parametrize(
+    "params, X, kwargs, error, name",
+    [
+        ([1, 2], np.zeros((3, 5)), {}, TypeError, "params"),
+        ({"W": GOOD["W"]}, np.zeros((3, 5)), {}, TypeError, "params"),
+        ({"W": np.zeros(5), "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, WNAME),
+        ({"W": GOOD["W"], "b": np.zeros(4)}, np.zeros((3, 5)), {}, ValueError, BNAME),
+        ({"W": GOOD_I["W"], "b": np.zeros(5)}, np.zeros((3, 5)), {}, ValueError, BNAME),
+        (
+            {"W": GOOD["W"] * np.nan, "b": GOOD["b"]},
+            np.zeros((3, 5)),
+            {},
+            ValueError,
+            "W",
+        ),
+        (
+            {"W": np.zeros((0, 5)), "b": np.zeros(5)},
+            np.zeros((3, 5)),
+            {},
+            ValueError,
+            "W",
+        ),
+        (GOOD, np.zeros((3, 4)), {}, ValueError, "X"),
+        (GOOD, np.zeros((2, 3, 5)), {}, ValueError, "X"),
+        (GOOD, [[np.inf] * 5], {}, ValueError, "X"),
+        (GOOD, "data", {}, TypeError, "X"),
+        (GOOD_I, np.zeros((2, 3, 5)), {}, ValueError, "instances"),
+        (GOOD_I, np.zeros(5), {}, ValueError, "X"),
+        (GOOD, np.zeros((3, 5)), {"activation": "gelu"}, ValueError, "activation"),
+        (GOOD, np.zeros((3, 5)), {"activation": None}, ValueError, "activation"),
+    ],
+)
 def test_forward_rejects(params, X, kwargs, error, name):
     with pytest.raises(error, match=name):
         forward(params, X, **kwargs)
 
 
-@pytest.mark.parametrize("W, X, error, name", [
-    (np.zeros(5), np.zeros((3, 5)), ValueError, "W"),
-    (np.zeros((2, 5)), np.zeros((3, 6)), ValueError, "X"),
-    (np.zeros((4, 2, 5)), np.zeros((3, 3, 5)), ValueError, "instances"),
-    ("W", np.zeros((3, 5)), TypeError, "W"),
-    (np.zeros((2, 5)), [[np.nan] * 5], ValueError, "X"),
-])
+@pytest.mark.parametrize(
+    "W, X, error, name",
+    [
+        (np.zeros(5), np.zeros((3, 5)), ValueError, "W"),
+        (np.zeros((2, 5)), np.zeros((3, 6)), ValueError, "X"),
+        (np.zeros((4, 2, 5)), np.zeros((3, 3, 5)), ValueError, "instances"),
+        ("W", np.zeros((3, 5)), TypeError, "W"),
+        (np.zeros((2, 5)), [[np.nan] * 5], ValueError, "X"),
+    ],
+)
 def test_bottleneck_rejects(W, X, error, name):
     with pytest.raises(error, match=name):
         bottleneck(W, X)

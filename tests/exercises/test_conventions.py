@@ -1,8 +1,8 @@
 import pytest
 
+from exercises.helpers import right, solution, wrong
 from superposition_exercises import conventions as checks
 from superposition_lib import as_generator, check_in_range
-from exercises.helpers import right, solution, wrong
 
 CHAPTER = "00_conventions"
 
