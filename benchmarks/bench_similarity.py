@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Speed and memory of the similarity and sparsity measures (book chapters 12 and 13).
+"""Speed and memory of the similarity and sparsity measures (book chapters 13 and 14).
 
     .venv/bin/python benchmarks/bench_similarity.py              # a minute or two
     .venv/bin/python benchmarks/bench_similarity.py --full-gram  # also the N x N form
@@ -24,6 +24,7 @@ BLAS threads: 1 by default (`--blas-threads 0` keeps the library's default). On 
 two-core machine the default two threads made every matrix product several times slower
 (both threads wait for a free core); one thread gives an honest comparison there.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,16 +32,27 @@ import os
 import sys
 import time
 import tracemalloc
+from functools import partial
 
 
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full-gram", action="store_true",
-                        help="also run the N x N form at N = 10,000 (minutes, ~4 GB)")
-    parser.add_argument("--markdown", metavar="PATH",
-                        help="also write the report to PATH (the book includes it)")
-    parser.add_argument("--blas-threads", type=int, default=1,
-                        help="BLAS threads (default 1; 0 keeps the library default)")
+    parser.add_argument(
+        "--full-gram",
+        action="store_true",
+        help="also run the N x N form at N = 10,000 (minutes, ~4 GB)",
+    )
+    parser.add_argument(
+        "--markdown",
+        metavar="PATH",
+        help="also write the report to PATH (the book includes it)",
+    )
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="BLAS threads (default 1; 0 keeps the library default)",
+    )
     return parser
 
 
@@ -50,13 +62,15 @@ if ARGS.blas_threads > 0:
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = str(ARGS.blas_threads)
 
+# E402 (import not at the top) is silenced below on purpose: numpy must be imported
+# only after the BLAS thread count is set above.
 import numpy as np  # noqa: E402
 from machine import describe_machine  # noqa: E402
 
-from superposition_lib.metrics import gini, seed_gini  # noqa: E402
+from superposition_lib.metrics import gini, original_gini  # noqa: E402
 from superposition_lib.similarity import linear_cka, linear_cka_gram, rsa  # noqa: E402
 
-MIB = 2 ** 20
+MIB = 2**20
 REPORT: list[str] = []
 
 
@@ -96,8 +110,10 @@ def bench_feature_cka(rng, repeats):
     emit("**linear_cka, feature-space form, N = 100,000, D1 = 5, D2 = 40**\n")
     emit(f"| time (best of {repeats}) | peak extra memory | inputs | peak / inputs |")
     emit("|---|---|---|---|")
-    emit(f"| {seconds * 1e3:.1f} ms | {peak / MIB:.1f} MiB | {inputs / MIB:.1f} MiB "
-          f"| {peak / inputs:.2f} |\n")
+    emit(
+        f"| {seconds * 1e3:.1f} ms | {peak / MIB:.1f} MiB | {inputs / MIB:.1f} MiB "
+        f"| {peak / inputs:.2f} |\n"
+    )
     return seconds, peak
 
 
@@ -109,37 +125,48 @@ def bench_gram_against_feature(rng, full_gram):
         Y = X @ rng.standard_normal((5, 40)) + rng.standard_normal((n, 40))
         if n >= 5000:  # minutes per call: one traced call gives time and memory
             start = time.perf_counter()
-            slow_peak = peak_memory(lambda: linear_cka_gram(X, Y))
+            slow_peak = peak_memory(partial(linear_cka_gram, X, Y))
             slow = time.perf_counter() - start
         else:
-            slow = best_time(lambda: linear_cka_gram(X, Y), 1 if n >= 2000 else 3)
-            slow_peak = peak_memory(lambda: linear_cka_gram(X, Y))
-        fast = best_time(lambda: linear_cka(X, Y), 7)
-        fast_peak = peak_memory(lambda: linear_cka(X, Y))
+            slow = best_time(partial(linear_cka_gram, X, Y), 1 if n >= 2000 else 3)
+            slow_peak = peak_memory(partial(linear_cka_gram, X, Y))
+        fast = best_time(partial(linear_cka, X, Y), 7)
+        fast_peak = peak_memory(partial(linear_cka, X, Y))
         agree = abs(linear_cka_gram(X, Y) - linear_cka(X, Y))
         rows.append((n, slow, fast, slow_peak, fast_peak, agree))
-    emit("**Linear CKA: the N x N centering-matrix form against the feature form "
-         "(D1 = 5, D2 = 40)**\n")
-    emit("| N | N x N form | feature form | time ratio | N x N peak memory "
-          "| feature peak memory | abs. difference |")
+    emit(
+        "**Linear CKA: the N x N centering-matrix form against the feature form "
+        "(D1 = 5, D2 = 40)**\n"
+    )
+    emit(
+        "| N | N x N form | feature form | time ratio | N x N peak memory "
+        "| feature peak memory | abs. difference |"
+    )
     emit("|---|---|---|---|---|---|---|")
     for n, slow, fast, slow_peak, fast_peak, agree in rows:
-        emit(f"| {n:,} | {slow:.3f} s | {fast * 1e3:.2f} ms | {slow / fast:,.0f} "
-              f"| {slow_peak / MIB:,.0f} MiB | {fast_peak / MIB:.2f} MiB "
-              f"| {agree:.1e} |")
+        emit(
+            f"| {n:,} | {slow:.3f} s | {fast * 1e3:.2f} ms | {slow / fast:,.0f} "
+            f"| {slow_peak / MIB:,.0f} MiB | {fast_peak / MIB:.2f} MiB "
+            f"| {agree:.1e} |"
+        )
     measured = [r for r in rows if r[0] <= 2000]
-    exponent, log_c = np.polyfit(np.log([r[0] for r in measured]),
-                                 np.log([r[1] for r in measured]), 1)
+    exponent, log_c = np.polyfit(
+        np.log([r[0] for r in measured]), np.log([r[1] for r in measured]), 1
+    )
     if not full_gram:
         n_big, largest = 10_000, measured[-1]
-        t_big = np.exp(log_c) * n_big ** exponent
+        t_big = np.exp(log_c) * n_big**exponent
         t_big_cubic = largest[1] * (n_big / largest[0]) ** 3
         m_big = largest[3] * (n_big / largest[0]) ** 2
-        emit(f"| 10,000 (extrapolated) | {t_big:.0f} s (fit N^{exponent:.2f}); "
-              f"{t_big_cubic:.0f} s (N^3 from N = {largest[0]:,}) | — | — "
-              f"| {m_big / 2 ** 30:.1f} GiB (N^2 from N = {largest[0]:,}) | — | — |")
-    emit(f"\nFitted exponent of the N x N form over N <= 2,000: t ∝ N^{exponent:.2f} "
-          "(O(N^3) matrix products; overheads flatten the small sizes).\n")
+        emit(
+            f"| 10,000 (extrapolated) | {t_big:.0f} s (fit N^{exponent:.2f}); "
+            f"{t_big_cubic:.0f} s (N^3 from N = {largest[0]:,}) | — | — "
+            f"| {m_big / 2**30:.1f} GiB (N^2 from N = {largest[0]:,}) | — | — |"
+        )
+    emit(
+        f"\nFitted exponent of the N x N form over N <= 2,000: t ∝ N^{exponent:.2f} "
+        "(O(N^3) matrix products; overheads flatten the small sizes).\n"
+    )
     return rows, exponent
 
 
@@ -148,18 +175,29 @@ def bench_gini(rng, repeats):
     values32 = values.astype(np.float32)
     rows = []
     for label, data in (("float64", values), ("float32", values32)):
-        ours = best_time(lambda: gini(data), repeats)
-        original = best_time(lambda: seed_gini(data), repeats)
-        rows.append((label, ours, original, peak_memory(lambda: gini(data)),
-                     peak_memory(lambda: seed_gini(data)),
-                     abs(gini(data) - seed_gini(data))))
+        ours = best_time(partial(gini, data), repeats)
+        original = best_time(partial(original_gini, data), repeats)
+        rows.append(
+            (
+                label,
+                ours,
+                original,
+                peak_memory(partial(gini, data)),
+                peak_memory(partial(original_gini, data)),
+                abs(gini(data) - original_gini(data)),
+            )
+        )
     emit("**Gini coefficient on 10^7 values (90 % zeros)**\n")
-    emit("| dtype | gini | original code | ratio | gini peak memory "
-          "| original peak memory | abs. difference |")
+    emit(
+        "| dtype | gini | original code | ratio | gini peak memory "
+        "| original peak memory | abs. difference |"
+    )
     emit("|---|---|---|---|---|---|---|")
     for label, ours, original, peak, peak_original, diff in rows:
-        emit(f"| {label} | {ours:.2f} s | {original:.2f} s | {original / ours:.2f} "
-              f"| {peak / MIB:.0f} MiB | {peak_original / MIB:.0f} MiB | {diff:.1e} |")
+        emit(
+            f"| {label} | {ours:.2f} s | {original:.2f} s | {original / ours:.2f} "
+            f"| {peak / MIB:.0f} MiB | {peak_original / MIB:.0f} MiB | {diff:.1e} |"
+        )
     emit()
     return rows
 
@@ -170,11 +208,13 @@ def bench_rsa(rng):
     Y = np.tanh(X @ rng.standard_normal((5, 40)))
     rows = []
     for method in ("pearson", "spearman"):
-        seconds = best_time(lambda: rsa(X, Y, method=method), 2)
-        rows.append((method, seconds, peak_memory(lambda: rsa(X, Y, method=method))))
+        call = partial(rsa, X, Y, method=method)
+        rows.append((method, best_time(call, 2), peak_memory(call)))
     pairs = n * (n - 1) // 2
-    emit(f"**RSA at N = 5,000 ({pairs:,} distances per representation), "
-         "D1 = 5, D2 = 40**\n")
+    emit(
+        f"**RSA at N = 5,000 ({pairs:,} distances per representation), "
+        "D1 = 5, D2 = 40**\n"
+    )
     emit("| correlation | time (best of 2) | peak memory |")
     emit("|---|---|---|")
     for method, seconds, peak in rows:
@@ -186,8 +226,10 @@ def bench_rsa(rng):
 def main(args=ARGS):
     rng = np.random.default_rng(0)
     threads = args.blas_threads if args.blas_threads > 0 else "library default"
-    emit(f"Machine: {describe_machine()}; BLAS threads: {threads}; load average at the start "
-         f"{os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores.\n")
+    emit(
+        f"Machine: {describe_machine()}; BLAS threads: {threads}; load average at "
+        f"the start {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores.\n"
+    )
     start = time.perf_counter()
     bench_feature_cka(rng, repeats=7)
     bench_gram_against_feature(rng, args.full_gram)
