@@ -1,16 +1,23 @@
-"""superposition_lib.sae: gradients, conventions, metrics, training and bad input."""
+"""superposition_lib.sae: the forward pass, the loss, its gradients, the decoder
+conventions and bad input."""
+
 import numpy as np
 import pytest
 
 from superposition_lib.backprop import numerical_gradient, relative_error
-from superposition_lib.optim import Adam
-from superposition_lib.sae import (SAE_KEYS, best_match_cosines, dead_fraction,
-                                   decoder_norms, dense_fraction,
-                                   fraction_variance_unexplained, init_sae_params,
-                                   latent_density, mean_active_latents,
-                                   normalize_decoder, remove_parallel_gradient,
-                                   resample_dead_latents, sae_forward, sae_gradients,
-                                   sae_loss, sae_loss_terms, shrinkage, train_sae)
+from superposition_lib.sae import (
+    SAE_KEYS,
+    check_reconstruction_pair,
+    decoder_norms,
+    init_sae_params,
+    normalize_decoder,
+    remove_parallel_gradient,
+    sae_backward,
+    sae_forward,
+    sae_gradients,
+    sae_loss,
+    sae_loss_terms,
+)
 
 
 def random_sae(seed, n_inputs=3, n_latents=5, n_instances=None):
@@ -22,24 +29,17 @@ def random_sae(seed, n_inputs=3, n_latents=5, n_instances=None):
     return p, rng
 
 
-def pentagon():
-    angles = 2 * np.pi * np.arange(5) / 5
-    return np.stack([np.cos(angles), np.sin(angles)])
-
-
-def sparse_activations(W, n_samples, sparsity, seed):
-    rng = np.random.default_rng(seed)
-    u = rng.random((n_samples, W.shape[1]))
-    keep = 1 - sparsity
-    return np.where(u < keep, u / keep, 0.0) @ W.T
-
-
 # ---- initialisation and forward pass ----
+
 
 def test_init_shapes_unit_decoder_and_seeding():
     p = init_sae_params(4, 9, 0, n_instances=3)
     assert {k: v.shape for k, v in p.items()} == {
-        "W_enc": (3, 9, 4), "b_enc": (3, 9), "W_dec": (3, 4, 9), "b_dec": (3, 4)}
+        "W_enc": (3, 9, 4),
+        "b_enc": (3, 9),
+        "W_dec": (3, 4, 9),
+        "b_dec": (3, 4),
+    }
     assert np.allclose(np.linalg.norm(p["W_dec"], axis=-2), 1)
     assert np.all(np.abs(p["W_enc"]) <= np.sqrt(6 / 4))
     again = init_sae_params(4, 9, 0, n_instances=3)
@@ -74,6 +74,7 @@ def test_instance_axis_equals_a_loop_for_shared_and_per_instance_inputs():
 
 # ---- loss and gradients ----
 
+
 @pytest.mark.parametrize("subtract", [True, False])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("n_instances", [None, 2])
@@ -87,8 +88,9 @@ def test_gradients_match_finite_differences(subtract, weighted, n_instances):
         weights = decoder_norms(q["W_dec"]) if weighted else None
         return float(np.sum(sae_loss(Z, Z_hat, h, lam, l1_weights=weights)))
 
-    analytic = sae_gradients(p, Z, lam, subtract_decoder_bias=subtract,
-                             weight_l1_by_decoder_norm=weighted)
+    analytic = sae_gradients(
+        p, Z, lam, subtract_decoder_bias=subtract, weight_l1_by_decoder_norm=weighted
+    )
     assert relative_error(analytic, numerical_gradient(loss, p)) < 1e-6
 
 
@@ -101,8 +103,9 @@ def test_loss_is_a_batch_mean_of_per_input_sums():
     assert sparsity == pytest.approx(np.sum(h) / 10)
     doubled = np.concatenate([Z, Z])
     _, h2, Z_hat2 = sae_forward(p, doubled)
-    assert sae_loss(doubled, Z_hat2, h2, 0.3) == \
-        pytest.approx(sae_loss(Z, Z_hat, h, 0.3))
+    assert sae_loss(doubled, Z_hat2, h2, 0.3) == pytest.approx(
+        sae_loss(Z, Z_hat, h, 0.3)
+    )
 
 
 def test_decoder_norm_weighted_loss_is_invariant_to_rescaling_latents():
@@ -131,126 +134,64 @@ def test_parallel_gradient_removal_is_a_projection():
     assert np.allclose(np.linalg.norm(p["W_dec"], axis=-2), 1)
 
 
-# ---- metrics ----
-
-def test_metrics_closed_forms():
-    H = np.array([[0.0, 1.0, 0.0, 0.0], [0.0, 2.0, 3.0, 0.0]])
-    assert np.allclose(latent_density(H), [0, 1, 0.5, 0])
-    assert mean_active_latents(H) == pytest.approx(1.5)
-    assert dead_fraction(H) == pytest.approx(0.5)
-    assert dense_fraction(H, threshold=0.6) == pytest.approx(0.25)
-    Z = np.random.default_rng(0).normal(size=(50, 3))
-    assert fraction_variance_unexplained(Z, Z) == 0
-    assert fraction_variance_unexplained(Z, np.broadcast_to(Z.mean(0), Z.shape)) == \
-        pytest.approx(1)
-    assert shrinkage(Z, 0.25 * Z) == pytest.approx(0.25)
-    with_zero_rows = np.vstack([Z, np.zeros((5, 3))])
-    assert shrinkage(with_zero_rows, np.vstack([Z, np.ones((5, 3))])) == \
-        pytest.approx(1), "rows with z = 0 are left out of the shrinkage mean"
+def test_backward_from_a_forward_pass_equals_sae_gradients():
+    p, rng = random_sae(7, n_instances=2)
+    Z = rng.normal(size=(9, 3))
+    h_linear, h, Z_hat = sae_forward(p, Z)
+    lam = np.array([0.2, 0.9])
+    from_pass = sae_backward(p, Z, h_linear, h, Z_hat, lam)
+    direct = sae_gradients(p, Z, lam)
+    assert all(np.array_equal(from_pass[k], direct[k]) for k in SAE_KEYS)
 
 
-def test_best_match_cosines_is_invariant_to_scale_and_order():
-    rng = np.random.default_rng(1)
-    W = rng.normal(size=(3, 4))
-    W_dec = np.concatenate([rng.normal(size=(3, 2)), 5 * W[:, [2, 0, 3, 1]]], axis=1)
-    cosines, index = best_match_cosines(W_dec, W)
-    assert np.allclose(cosines, 1) and list(index) == [3, 5, 2, 4]
-    with_zero = best_match_cosines(np.zeros((3, 2)), W)[0]
-    assert np.all(with_zero == 0) and np.all(np.isfinite(with_zero))
-    stacked = best_match_cosines(np.stack([W_dec, -W_dec]), W)[0]
-    assert stacked.shape == (2, 4) and np.allclose(stacked[0], 1)
-
-
-# ---- dead latents and resampling ----
-
-def test_resampling_points_dead_latents_at_badly_reconstructed_inputs():
-    p, rng = random_sae(6, n_inputs=2, n_latents=4, n_instances=2)
-    Z = np.zeros((50, 2))
-    Z[7] = [3.0, 4.0]  # the only input with a large error once the SAE reconstructs ~0
-    dead = np.array([[True, False, False, True], [False, False, False, False]])
-    optimizer = Adam()
-    optimizer.step(p, {k: np.ones_like(v) for k, v in p.items()})  # non-zero moments
-    p["W_dec"][:] = 1e-9
-    p["b_dec"][:] = 0.0
-    before = {k: v.copy() for k, v in p.items()}
-    n = resample_dead_latents(p, dead, Z, rng, optimizer)
-    assert list(n) == [2, 0]
-    assert np.allclose(p["W_dec"][0][:, [0, 3]].T, [[0.6, 0.8], [0.6, 0.8]])
-    assert np.all(p["b_enc"][0, [0, 3]] == 0)
-    assert np.allclose(p["W_enc"][0, [0, 3]] @ [0.6, 0.8],
-                       0.2 * np.linalg.norm(before["W_enc"][0, [1, 2]], axis=-1).mean())
-    assert np.array_equal(p["W_enc"][1], before["W_enc"][1]), "instance 1 has none dead"
-    assert np.all(optimizer.m["W_enc"][0, [0, 3]] == 0)
-    assert np.all(optimizer.v["W_dec"][0][:, 0] == 0)
-    assert np.all(optimizer.m["W_enc"][0, 1] != 0)
-    assert np.all(optimizer.m["W_enc"][1] != 0)
-
-
-# ---- training ----
-
-def test_train_sae_recovers_the_pentagon_and_is_seeded():
-    W = pentagon()
-    Z = sparse_activations(W, 20_000, 0.95, seed=0)
-    result = train_sae(Z, 10, 0.3, n_instances=2, steps=1500, lr=1e-2, seed=3)
-    assert result.params["W_dec"].shape == (2, 2, 10)
-    assert np.all(best_match_cosines(result.params["W_dec"], W)[0] >= 0.9)
-    again = train_sae(Z, 10, 0.3, n_instances=2, steps=1500, lr=1e-2, seed=3)
-    assert np.array_equal(result.losses, again.losses)
-    assert result.losses.shape == (150, 2) and result.steps_logged[-1] == 1500
-
-
-def test_l1_sweep_is_one_sae_per_coefficient():
-    Z = sparse_activations(pentagon(), 5000, 0.9, seed=1)
-    result = train_sae(Z, 6, [0.0, 3.0], steps=300, lr=1e-2, seed=0)
-    _, h, _ = sae_forward(result.params, Z)
-    l0 = mean_active_latents(h)
-    assert l0[1] < l0[0], "the larger λ must give the sparser code"
-    assert np.array_equal(result.l1_coeff, [0.0, 3.0])
-
-
-@pytest.mark.parametrize("convention", ["unit_norm", "decoder_norm"])
-def test_conventions_keep_or_free_the_decoder_norms(convention):
-    Z = sparse_activations(pentagon(), 5000, 0.9, seed=2)
-    result = train_sae(Z, 6, 0.3, steps=200, lr=1e-2, l1_convention=convention)
-    norms = np.linalg.norm(result.params["W_dec"], axis=-2)
-    assert np.allclose(norms, 1) == (convention == "unit_norm")
-
-
-def test_resampling_reduces_dead_latents():
-    Z = sparse_activations(pentagon(), 20_000, 0.95, seed=4)
-    runs = {flag: train_sae(Z, 30, 0.5, steps=1500, lr=1e-2, seed=0, dead_window=250,
-                            resample=flag) for flag in (False, True)}
-    assert runs[True].n_resampled[0] > 0 and runs[False].n_resampled[0] == 0
-    assert runs[True].dead_counts[-1, 0] < runs[False].dead_counts[-1, 0]
-
-
-def test_divergence_raises_floating_point_error():
-    Z = sparse_activations(pentagon(), 2000, 0.5, seed=5) * 1e200
-    with pytest.raises(FloatingPointError, match="step 1"):
-        train_sae(Z, 4, 0.1, steps=5, lr=1e-2)
+def test_the_original_forms_gradient_has_no_encoder_path_to_b_dec():
+    p, rng = random_sae(8)
+    Z = rng.normal(size=(10, 3))
+    g = sae_gradients(p, Z, 0.3, subtract_decoder_bias=False)
+    _, _, Z_hat = sae_forward(p, Z, subtract_decoder_bias=False)
+    assert np.allclose(g["b_dec"], 2 * (Z_hat - Z).sum(axis=0) / 10)
 
 
 # ---- bad input ----
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: sae_forward(init_sae_params(2, 4, 0), np.ones((3, 5))), "d=2"),
-    (lambda: sae_forward(init_sae_params(2, 4, 0, n_instances=2), np.ones((3, 4, 2))),
-     "instances"),
-    (lambda: sae_forward({**init_sae_params(2, 4, 0), "b_enc": np.ones(3)},
-                         np.ones((3, 2))), "b_enc"),
-    (lambda: train_sae(np.ones((5, 2)), 4, -1.0), "l1_coeff"),
-    (lambda: train_sae(np.ones((5, 2)), 4, [0.1, 0.2], n_instances=3), "l1_coeff"),
-    (lambda: train_sae(np.ones((5, 2)), 0, 0.1), "n_latents"),
-    (lambda: train_sae(np.array([[1.0, np.inf]]), 4, 0.1), "Z"),
-    (lambda: train_sae(np.ones((5, 2)), 4, 0.1, l1_convention="l2"), "l1_convention"),
-    (lambda: init_sae_params(0, 4, 0), "n_inputs"),
-    (lambda: fraction_variance_unexplained(np.ones((4, 2)), np.ones((4, 2))),
-     "variance"),
-    (lambda: shrinkage(np.zeros((4, 2)), np.ones((4, 2))), "zero"),
-    (lambda: latent_density(np.zeros((0, 3))), "no rows"),
-    (lambda: resample_dead_latents(init_sae_params(2, 4, 0), np.zeros(3, bool),
-                                   np.ones((5, 2)), 0), "dead"),
-])
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: sae_forward(init_sae_params(2, 4, 0), np.ones((3, 5))), "d=2"),
+        (
+            lambda: sae_forward(
+                init_sae_params(2, 4, 0, n_instances=2), np.ones((3, 4, 2))
+            ),
+            "instances",
+        ),
+        (
+            lambda: sae_forward(
+                {**init_sae_params(2, 4, 0), "b_enc": np.ones(3)}, np.ones((3, 2))
+            ),
+            "b_enc",
+        ),
+        (lambda: init_sae_params(0, 4, 0), "n_inputs"),
+        (
+            lambda: sae_gradients(init_sae_params(2, 4, 0), np.ones((3, 2)), -1.0),
+            "l1_coeff",
+        ),
+        (
+            lambda: sae_gradients(
+                init_sae_params(2, 4, 0, n_instances=2), np.ones((3, 2)), [0.1] * 3
+            ),
+            "l1_coeff",
+        ),
+        (lambda: check_reconstruction_pair(np.ones((3, 2)), np.ones((4, 2))), "share"),
+        (lambda: sae_forward(init_sae_params(2, 4, 0), np.full((3, 2), np.nan)), "Z"),
+        (
+            lambda: normalize_decoder(
+                {**init_sae_params(2, 4, 0), "W_dec": np.zeros((2, 4))}
+            ),
+            "all-zero column",
+        ),
+    ],
+)
 def test_bad_input_is_refused_with_a_named_argument(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -259,5 +200,5 @@ def test_bad_input_is_refused_with_a_named_argument(call, message):
 def test_wrong_types_are_type_errors():
     with pytest.raises(TypeError, match="params"):
         sae_forward({"W_enc": np.ones((3, 2))}, np.ones((4, 2)))
-    with pytest.raises(TypeError, match="n_latents"):
-        train_sae(np.ones((5, 2)), 2.5, 0.1)
+    with pytest.raises(TypeError, match="dtype"):
+        init_sae_params(2, 3, 0, dtype="not a dtype")
