@@ -10,10 +10,10 @@ STAMP  := $(VENV)/.installed
 WIDGETS := web/widgets/embed-amd.js
 # Non-interactive runs: one BLAS thread per kernel (the book's matrices are small, and the tests
 # already run two kernels on two cores; measured under load, 300 training steps took 19.4 s with
-# OpenBLAS's default threads and 1.4 s with one), and no progress bars in outputs (the trainer is
-# silent under NBVAL). `make lab` keeps both for learners.
+# OpenBLAS's default threads and 1.4 s with one), and no progress lines in outputs (the switch
+# SUPERPOSITION_PROGRESS = 0, book/00_progress). `make lab` keeps both for learners.
 book test student execute: export OPENBLAS_NUM_THREADS = 1
-book test student execute: export NBVAL = 1
+book test student execute: export SUPERPOSITION_PROGRESS = 0
 PYTEST := $(PY) -m pytest -n 2 --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help book test lint student lab export execute widgets clean

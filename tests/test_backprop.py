@@ -1,9 +1,14 @@
-"""superposition_lib.backprop: gradients against finite differences, the checker can fail."""
+"""superposition_lib.backprop: gradients against finite differences; checks can fail."""
+
 import numpy as np
 import pytest
 
-from superposition_lib.backprop import (loss_gradients, loss_gradients_per_sample,
-                                        numerical_gradient, relative_error)
+from superposition_lib.backprop import (
+    loss_gradients,
+    loss_gradients_per_sample,
+    numerical_gradient,
+    relative_error,
+)
 from superposition_lib.data import feature_importance, generate_sparse_data
 from superposition_lib.loss import weighted_loss
 from superposition_lib.model import forward
@@ -13,24 +18,43 @@ def problem(n=6, k=3, batch=24, n_instances=None, seed=0):
     """A random model with non-zero bias (away from ReLU kinks) and sparse data."""
     rng = np.random.default_rng(seed)
     lead = () if n_instances is None else (n_instances,)
-    params = {"W": rng.normal(0, 0.5, lead + (k, n)), "b": rng.normal(0, 0.2, lead + (n,))}
+    params = {
+        "W": rng.normal(0, 0.5, lead + (k, n)),
+        "b": rng.normal(0, 0.2, lead + (n,)),
+    }
     X = generate_sparse_data(batch, n, 0.5, rng, n_instances=n_instances)
     return params, X, feature_importance(n)
 
 
 def loss_of(X, importance, activation="relu"):
-    return lambda p: float(np.sum(weighted_loss(X, forward(p, X, activation)[2], importance)))
+    return lambda p: float(
+        np.sum(weighted_loss(X, forward(p, X, activation)[2], importance))
+    )
 
 
-@pytest.mark.parametrize("n, k, n_instances, activation", [
-    (6, 3, None, "relu"), (4, 1, None, "relu"), (7, 2, None, "linear"), (5, 2, 3, "relu"),
-    (5, 2, 2, "linear")])
+@pytest.mark.parametrize(
+    "n, k, n_instances, activation",
+    [
+        (6, 3, None, "relu"),
+        (4, 1, None, "relu"),
+        (7, 2, None, "linear"),
+        (5, 2, 3, "relu"),
+        (5, 2, 2, "linear"),
+    ],
+)
 def test_gradients_match_central_differences(n, k, n_instances, activation):
     params, X, importance = problem(n, k, 16, n_instances)
     numeric = numerical_gradient(loss_of(X, importance, activation), params)
-    assert relative_error(loss_gradients(params, X, importance, activation), numeric) < 1e-6
-    assert relative_error(loss_gradients_per_sample(params, X, importance, activation),
-                          numeric) < 1e-6
+    assert (
+        relative_error(loss_gradients(params, X, importance, activation), numeric)
+        < 1e-6
+    )
+    assert (
+        relative_error(
+            loss_gradients_per_sample(params, X, importance, activation), numeric
+        )
+        < 1e-6
+    )
 
 
 def test_perturbed_gradient_fails_the_check():
@@ -42,7 +66,8 @@ def test_perturbed_gradient_fails_the_check():
     wrong = {key: value.copy() for key, value in right.items()}
     wrong["W"][1, 2] += 0.01 * np.linalg.norm(right["W"])
     assert relative_error(wrong, numeric) > 1e-3
-    summed = {key: value * len(X) for key, value in right.items()}  # the seed's summed loss
+    # The original document's gradient, that of the summed loss:
+    summed = {key: value * len(X) for key, value in right.items()}
     assert relative_error(summed, numeric) == pytest.approx(1 - 1 / len(X), rel=1e-6)
 
 
@@ -53,7 +78,9 @@ def test_loop_and_batched_forms_agree_with_per_instance_importance():
     looped = loss_gradients_per_sample(params, X, importance)
     assert relative_error(batched, looped) < 1e-12
     for i in range(3):
-        alone = loss_gradients({"W": params["W"][i], "b": params["b"][i]}, X[i], importance[i])
+        alone = loss_gradients(
+            {"W": params["W"][i], "b": params["b"][i]}, X[i], importance[i]
+        )
         assert relative_error(alone["W"], batched["W"][i]) < 1e-12
 
 
@@ -70,7 +97,9 @@ def test_gradient_shapes_and_float32():
 def test_numerical_gradient_of_a_known_function_and_no_side_effects():
     params = {"a": np.array([1.0, -2.0]), "B": np.array([[0.5, 3.0], [1.0, 0.0]])}
     before = {key: value.copy() for key, value in params.items()}
-    grads = numerical_gradient(lambda p: np.sum(p["a"] ** 3) + np.sum(p["B"] ** 2), params)
+    grads = numerical_gradient(
+        lambda p: np.sum(p["a"] ** 3) + np.sum(p["B"] ** 2), params
+    )
     assert np.allclose(grads["a"], 3 * before["a"] ** 2, rtol=1e-8)
     assert np.allclose(grads["B"], 2 * before["B"], rtol=1e-8, atol=1e-9)
     for key in params:
@@ -91,18 +120,37 @@ def test_relative_error_properties():
         relative_error(a, np.array([1.0, np.nan, 3.0]))
 
 
-@pytest.mark.parametrize("call, error, word", [
-    (lambda p, X, I: loss_gradients({"W": p["W"]}, X, I), TypeError, "params"),
-    (lambda p, X, I: loss_gradients(p, X[:, :3], I), ValueError, "X"),
-    (lambda p, X, I: loss_gradients(p, X, I[:3]), ValueError, "importance"),
-    (lambda p, X, I: loss_gradients(p, X, -I), ValueError, "importance"),
-    (lambda p, X, I: loss_gradients(p, X, I, activation="tanh"), ValueError, "activation"),
-    (lambda p, X, I: loss_gradients({"W": p["W"], "b": p["b"][:2]}, X, I), ValueError, "b"),
-    (lambda p, X, I: numerical_gradient(3.0, p), TypeError, "f"),
-    (lambda p, X, I: numerical_gradient(lambda q: 0.0, p, h=0.0), ValueError, "h"),
-    (lambda p, X, I: numerical_gradient(lambda q: np.ones(2), p), ValueError, "scalar"),
-    (lambda p, X, I: numerical_gradient(lambda q: np.nan, p), FloatingPointError, "nan"),
-])
+@pytest.mark.parametrize(
+    "call, error, word",
+    [
+        (lambda p, X, I: loss_gradients({"W": p["W"]}, X, I), TypeError, "params"),
+        (lambda p, X, I: loss_gradients(p, X[:, :3], I), ValueError, "X"),
+        (lambda p, X, I: loss_gradients(p, X, I[:3]), ValueError, "importance"),
+        (lambda p, X, I: loss_gradients(p, X, -I), ValueError, "importance"),
+        (
+            lambda p, X, I: loss_gradients(p, X, I, activation="tanh"),
+            ValueError,
+            "activation",
+        ),
+        (
+            lambda p, X, I: loss_gradients({"W": p["W"], "b": p["b"][:2]}, X, I),
+            ValueError,
+            "b",
+        ),
+        (lambda p, X, I: numerical_gradient(3.0, p), TypeError, "f"),
+        (lambda p, X, I: numerical_gradient(lambda q: 0.0, p, h=0.0), ValueError, "h"),
+        (
+            lambda p, X, I: numerical_gradient(lambda q: np.ones(2), p),
+            ValueError,
+            "scalar",
+        ),
+        (
+            lambda p, X, I: numerical_gradient(lambda q: np.nan, p),
+            FloatingPointError,
+            "nan",
+        ),
+    ],
+)
 def test_bad_input_is_refused_by_name(call, error, word):
     params, X, importance = problem()
     with pytest.raises(error, match=word):

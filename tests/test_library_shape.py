@@ -12,19 +12,36 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "superposition_lib"
 MODULES = sorted(p for p in LIBRARY.glob("*.py") if p.name != "__init__.py")
+# Counted from the first block marker: the generated header, docstring, imports and
+# __all__ are not the module's ideas.
 MAX_MODULE_LINES = 300
+# Counted from the first statement after the docstring: a signature that ruff lays out
+# one argument per line, and the docstring, are not the function's length.
 MAX_FUNCTION_LINES = 40
 # name -> why it may be longer than MAX_FUNCTION_LINES (docstring and signature included)
 LONG_FUNCTIONS_ALLOWED: dict[str, str] = {}
 # module -> (its limit, why it may be longer than MAX_MODULE_LINES)
 LONG_MODULES_ALLOWED: dict[str, tuple[int, str]] = {
     "sae_training.py": (
-        400,
-        "ruff lays out train_sae's sixteen keyword arguments and the imports one per "
-        "line (~50 lines); the rest is the chapter's three ideas, each under 200 lines: "
-        "measuring an SAE's code, resampling dead latents, and the training loop",
+        350,
+        "the chapter's three ideas, each under 200 lines: measuring an SAE's code, "
+        "resampling dead latents, and the training loop (ruff lays out train_sae's "
+        "sixteen keyword arguments one per line)",
     ),
 }
+
+
+def body_lines(node):
+    """Lines of a function after its signature and docstring."""
+    body = node.body[1:] if ast.get_docstring(node) else node.body
+    return node.end_lineno - body[0].lineno + 1 if body else 0
+
+
+def code_lines(text):
+    """Lines of a generated module from its first block marker on."""
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith("# ---- ")), 0)
+    return len(lines) - first
 
 
 def functions(tree):
@@ -42,7 +59,7 @@ def functions(tree):
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_module_is_small(path):
-    lines = len(path.read_text(encoding="utf-8").splitlines())
+    lines = code_lines(path.read_text(encoding="utf-8"))
     limit = LONG_MODULES_ALLOWED.get(path.name, (MAX_MODULE_LINES, ""))[0]
     assert lines <= limit, (
         f"{path.name} has {lines} lines (> {limit}): split the chapter's ideas"
@@ -53,10 +70,9 @@ def test_module_is_small(path):
 def test_exported_functions_are_short(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     long = {
-        name: node.end_lineno - node.lineno + 1
+        name: body_lines(node)
         for name, node in functions(tree)
-        if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
-        and name not in LONG_FUNCTIONS_ALLOWED
+        if body_lines(node) > MAX_FUNCTION_LINES and name not in LONG_FUNCTIONS_ALLOWED
     }
     assert not long, f"{path.name}: functions over {MAX_FUNCTION_LINES} lines: {long}"
 

@@ -1,4 +1,5 @@
-"""superposition_lib.optim: Adam against its equations, AdamW, SGD, state reset, bad input."""
+"""superposition_lib.optim: Adam against its equations, AdamW, SGD, reset, bad input."""
+
 import numpy as np
 import pytest
 
@@ -6,15 +7,15 @@ from superposition_lib.optim import SGD, Adam
 
 
 def adam_reference(theta, gradients, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.0):
-    """Eqs. 6.1-6.4 written out literally (the seed's form of the update)."""
+    """Eqs. 6.1-6.4 written out literally (the original document's form)."""
     theta = np.array(theta, dtype=float)
     m = np.zeros_like(theta)
     v = np.zeros_like(theta)
     for t, g in enumerate(gradients, start=1):
         theta = theta * (1 - lr * wd)
         m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g ** 2
-        theta = theta - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+        v = b2 * v + (1 - b2) * g**2
+        theta = theta - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
     return theta
 
 
@@ -28,8 +29,12 @@ def test_adam_matches_its_equations(wd):
     for g in gradients:
         opt.step(params, {"w": g})
     assert opt.t == 25
-    assert np.allclose(params["w"], adam_reference(theta0, gradients, lr=1e-2, wd=wd),
-                       rtol=1e-12, atol=1e-14)
+    assert np.allclose(
+        params["w"],
+        adam_reference(theta0, gradients, lr=1e-2, wd=wd),
+        rtol=1e-12,
+        atol=1e-14,
+    )
 
 
 def test_first_step_moves_by_lr_times_sign():
@@ -57,7 +62,7 @@ def test_adamw_decay_with_zero_gradient():
     opt = Adam(lr=0.1, weight_decay=0.5)
     for _ in range(3):
         opt.step(params, {"w": np.zeros(2)})
-    assert np.allclose(params["w"], np.array([2.0, -1.0]) * 0.95 ** 3, rtol=1e-14)
+    assert np.allclose(params["w"], np.array([2.0, -1.0]) * 0.95**3, rtol=1e-14)
 
 
 def test_adam_is_blind_to_gradient_scale():
@@ -92,10 +97,17 @@ def test_sgd_step():
     assert np.array_equal(params["w"], [0.0, 3.0])
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(lr=0), "lr"), (dict(lr=-1e-3), "lr"), (dict(beta1=1.0), "beta1"),
-    (dict(beta2=1.5), "beta2"), (dict(eps=0.0), "eps"), (dict(weight_decay=-0.1),
-                                                         "weight_decay")])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(lr=0), "lr"),
+        (dict(lr=-1e-3), "lr"),
+        (dict(beta1=1.0), "beta1"),
+        (dict(beta2=1.5), "beta2"),
+        (dict(eps=0.0), "eps"),
+        (dict(weight_decay=-0.1), "weight_decay"),
+    ],
+)
 def test_bad_hyperparameters(kwargs, word):
     with pytest.raises(ValueError, match=word):
         Adam(**kwargs)

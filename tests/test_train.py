@@ -1,4 +1,5 @@
-"""superposition_lib.train: the many-instance trainer, its workspace, progress and errors."""
+"""superposition_lib.train: the many-instance trainer, its workspace and its errors."""
+
 import numpy as np
 import pytest
 
@@ -7,7 +8,8 @@ from superposition_lib.data import feature_importance, generate_sparse_data
 from superposition_lib.loss import weighted_loss
 from superposition_lib.model import forward, init_params
 from superposition_lib.optim import Adam
-from superposition_lib.train import ProgressLine, TrainingWorkspace, train_toy_model
+from superposition_lib.progress import PROGRESS_VARIABLE
+from superposition_lib.train import TrainingWorkspace, train_toy_model
 
 
 def small(**kwargs):
@@ -45,8 +47,13 @@ def test_training_lowers_the_loss():
 def test_sparsity_forms(sparsity):
     result = train_toy_model(5, 2, sparsity, **small(n_instances=3))
     assert result.sparsity.shape == (3, 5)
-    assert np.allclose(result.sparsity, np.broadcast_to(
-        np.asarray(sparsity).reshape(-1, 1) if np.ndim(sparsity) == 1 else sparsity, (3, 5)))
+    assert np.allclose(
+        result.sparsity,
+        np.broadcast_to(
+            np.asarray(sparsity).reshape(-1, 1) if np.ndim(sparsity) == 1 else sparsity,
+            (3, 5),
+        ),
+    )
 
 
 def test_trainer_follows_the_documented_random_stream():
@@ -68,8 +75,12 @@ def test_instances_train_independently():
     batched = train_toy_model(8, 3, sparsity, **small(n_instances=3, steps=80, seed=4))
     stream = np.random.default_rng(4)
     start = init_params(8, 3, stream, init="xavier", n_instances=3)
-    solo = TrainingWorkspace({"W": start["W"][2:], "b": start["b"][2:]},
-                             feature_importance(8)[None], np.full((1, 8), 0.01), 64)
+    solo = TrainingWorkspace(
+        {"W": start["W"][2:], "b": start["b"][2:]},
+        feature_importance(8)[None],
+        np.full((1, 8), 0.01),
+        64,
+    )
     opt = Adam()
     for _ in range(80):
         X = generate_sparse_data(64, 8, sparsity, stream, n_instances=3)
@@ -89,11 +100,18 @@ def test_workspace_matches_chapter_functions(activation, dtype):
     work = TrainingWorkspace(params, importance, 1.0 - sparsity, 128, activation)
     X = work.sample_batch(np.random.default_rng(9))
     assert X.dtype == dtype
-    assert np.array_equal(X, generate_sparse_data(128, 9, sparsity, np.random.default_rng(9),
-                                                  n_instances=2, dtype=dtype))
+    assert np.array_equal(
+        X,
+        generate_sparse_data(
+            128, 9, sparsity, np.random.default_rng(9), n_instances=2, dtype=dtype
+        ),
+    )
     loss, _ = work.loss_and_gradients()
     tol = 1e-12 if dtype == np.float64 else 1e-5
-    assert relative_error(work.grads, loss_gradients(params, X, importance, activation)) < tol
+    assert (
+        relative_error(work.grads, loss_gradients(params, X, importance, activation))
+        < tol
+    )
     expected = weighted_loss(X, forward(params, X, activation)[2], importance)
     assert relative_error(loss, expected) < tol
 
@@ -111,30 +129,34 @@ def test_divergence_names_instance_and_step():
         train_toy_model(5, 2, 0.5, **small(lr=1e200))
 
 
-@pytest.mark.parametrize("kwargs, error, word", [
-    (dict(n_features=0), ValueError, "n_features"),
-    (dict(n_hidden=0), ValueError, "n_hidden"),
-    (dict(n_hidden=1.5), TypeError, "n_hidden"),
-    (dict(steps=0), ValueError, "steps"),
-    (dict(batch_size=0), ValueError, "batch_size"),
-    (dict(lr=0.0), ValueError, "lr"),
-    (dict(lr=-1.0), ValueError, "lr"),
-    (dict(n_instances=0), ValueError, "n_instances"),
-    (dict(log_every=0), ValueError, "log_every"),
-    (dict(sparsity=1.0), ValueError, "sparsity"),
-    (dict(sparsity=-0.1), ValueError, "sparsity"),
-    (dict(sparsity=[0.5, 0.9, 0.99]), ValueError, "sparsity"),
-    (dict(sparsity=[0.5, 1.0], n_instances=2), ValueError, "sparsity"),
-    (dict(sparsity=np.zeros((2, 4)), n_instances=2), ValueError, "sparsity"),
-    (dict(sparsity=np.nan), ValueError, "sparsity"),
-    (dict(importance=np.ones(4)), ValueError, "importance"),
-    (dict(importance=-np.ones(5)), ValueError, "importance"),
-    (dict(activation="tanh"), ValueError, "activation"),
-    (dict(init="uniform"), ValueError, "init"),
-    (dict(dtype=np.int64), ValueError, "dtype"),
-    (dict(weight_decay=-1.0), ValueError, "weight_decay"),
-    (dict(seed="zero"), TypeError, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, word",
+    [
+        (dict(n_features=0), ValueError, "n_features"),
+        (dict(n_hidden=0), ValueError, "n_hidden"),
+        (dict(n_hidden=1.5), TypeError, "n_hidden"),
+        (dict(steps=0), ValueError, "steps"),
+        (dict(batch_size=0), ValueError, "batch_size"),
+        (dict(lr=0.0), ValueError, "lr"),
+        (dict(lr=-1.0), ValueError, "lr"),
+        (dict(n_instances=0), ValueError, "n_instances"),
+        (dict(log_every=0), ValueError, "log_every"),
+        (dict(sparsity=1.0), ValueError, "sparsity"),
+        (dict(sparsity=-0.1), ValueError, "sparsity"),
+        (dict(sparsity=[0.5, 0.9, 0.99]), ValueError, "sparsity"),
+        (dict(sparsity=[0.5, 1.0], n_instances=2), ValueError, "sparsity"),
+        (dict(sparsity=np.zeros((2, 4)), n_instances=2), ValueError, "sparsity"),
+        (dict(sparsity=np.nan), ValueError, "sparsity"),
+        (dict(importance=np.ones(4)), ValueError, "importance"),
+        (dict(importance=-np.ones(5)), ValueError, "importance"),
+        (dict(activation="tanh"), ValueError, "activation"),
+        (dict(init="uniform"), ValueError, "init"),
+        (dict(dtype=np.int64), ValueError, "dtype"),
+        (dict(weight_decay=-1.0), ValueError, "weight_decay"),
+        (dict(seed="zero"), TypeError, "seed"),
+        (dict(progress="yes"), ValueError, "progress"),
+    ],
+)
 def test_bad_input_is_refused_by_name(kwargs, error, word):
     args = dict(n_features=5, n_hidden=2, sparsity=0.9, steps=5, batch_size=8)
     args.update(kwargs)
@@ -148,32 +170,30 @@ def test_weight_decay_shrinks_weights():
     assert np.linalg.norm(decayed.W) < np.linalg.norm(plain.W)
 
 
-def test_progress_is_silent_under_test(capsys):
+@pytest.fixture(autouse=True)
+def silent_progress(monkeypatch):
+    """The test suite sets the switch as the Makefile does: no progress lines."""
+    monkeypatch.setenv(PROGRESS_VARIABLE, "0")
+
+
+def test_progress_follows_the_switch_and_the_argument(capsys, monkeypatch):
+    train_toy_model(5, 2, 0.9, **small())
+    assert capsys.readouterr().err == "", "SUPERPOSITION_PROGRESS=0 must silence it"
+    monkeypatch.setenv(PROGRESS_VARIABLE, "1")
+    train_toy_model(5, 2, 0.9, **small(progress=False))
+    assert capsys.readouterr().err == "", "progress=False must override the switch"
+
+
+def test_progress_true_shows_and_erases_the_line(capsys):
     train_toy_model(5, 2, 0.9, **small(progress=True))
-    line = ProgressLine(10, enabled=True, interval=0.0)
-    line.update(5, np.array([0.1]))
-    line.close()
-    captured = capsys.readouterr()
-    assert captured.out == "" and captured.err == ""
-
-
-def test_progress_shows_and_erases_in_a_terminal(capsys, monkeypatch):
-    for name in ("CI", "NBVAL", "PYTEST_CURRENT_TEST"):
-        monkeypatch.delenv(name, raising=False)
-    line = ProgressLine(10, enabled=True, interval=0.0)
-    line.update(5, np.array([0.25]))
-    line.close()
     err = capsys.readouterr().err
-    assert "step 5/10" in err and "0.25000" in err and err.endswith("\r")
-    quiet = ProgressLine(10, enabled=False, interval=0.0)
-    quiet.update(5)
-    quiet.close()
-    assert capsys.readouterr().err == ""
+    assert "training: step 1/60, mean loss" in err, "the first update must show"
+    assert err.endswith("\r") and err.split("\r")[-2].strip() == "", "not erased"
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_chunked_workspace_gives_the_same_numbers(dtype):
-    """Instances processed in chunks (work arrays reused) or all at once: the same result."""
+    """Instances in chunks (work arrays reused) or all at once: the same result."""
     rng = np.random.default_rng(5)
     params = init_params(7, 3, rng, init="xavier", n_instances=5, dtype=dtype)
     sparsity = np.linspace(0.1, 0.95, 5)[:, None] * np.ones((5, 7))
@@ -182,10 +202,16 @@ def test_chunked_workspace_gives_the_same_numbers(dtype):
     pieces = TrainingWorkspace(params, importance, 1 - sparsity, 32, chunk_bytes=1)
     assert len(whole.chunks) == 1 and len(pieces.chunks) == 5
     X = pieces.sample_batch(np.random.default_rng(8))
-    assert np.array_equal(X, generate_sparse_data(32, 7, sparsity, np.random.default_rng(8),
-                                                  n_instances=5, dtype=dtype))
+    assert np.array_equal(
+        X,
+        generate_sparse_data(
+            32, 7, sparsity, np.random.default_rng(8), n_instances=5, dtype=dtype
+        ),
+    )
     loss_whole, grad_whole = (a.copy() for a in whole.loss_and_gradients(X.copy()))
-    loss_pieces, grad_pieces = pieces.sample_loss_and_gradients(np.random.default_rng(8))
+    loss_pieces, grad_pieces = pieces.sample_loss_and_gradients(
+        np.random.default_rng(8)
+    )
     assert np.allclose(loss_pieces, loss_whole, rtol=1e-6, atol=0)
     assert np.allclose(grad_pieces, grad_whole, rtol=1e-6, atol=1e-12)
     tol = 1e-12 if dtype == np.float64 else 1e-5

@@ -12,10 +12,13 @@ Each test is registered with `@right("check_x")` (the book's solution passes) or
 """
 
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-REGISTRY: dict[str, set[str]] = {}
+# (chapter module, check name) -> {"right", "wrong"}; the module comes from the test
+# file's name (tests/exercises/test_<module>.py tests superposition_exercises/<module>).
+REGISTRY: dict[tuple[str, str], set[str]] = {}
 PRELUDE = "import numpy as np\nfrom superposition_lib import *\n"
 
 
@@ -53,8 +56,11 @@ def solution(chapter: str, label: str, context: dict | None = None) -> dict:
 
 
 def _register(kind: str, check: str):
+    module = sys._getframe(2).f_globals["__name__"].rsplit(".", 1)[-1]
+    module = module.removeprefix("test_")
+
     def mark(test):
-        REGISTRY.setdefault(check, set()).add(kind)
+        REGISTRY.setdefault((module, check), set()).add(kind)
         return test
 
     return mark

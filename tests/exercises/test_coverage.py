@@ -15,7 +15,7 @@ def all_checks():
     for info in pkgutil.iter_modules(superposition_exercises.__path__):
         module = importlib.import_module(f"superposition_exercises.{info.name}")
         found |= {
-            name
+            (info.name, name)
             for name, value in vars(module).items()
             if name.startswith("check_")
             and callable(value)
@@ -31,9 +31,11 @@ def test_every_check_has_a_right_and_a_wrong_test():
     checks = all_checks()
     assert checks, "no checks found in superposition_exercises"
     missing = {
-        name: sorted({"right", "wrong"} - REGISTRY.get(name, set()))
-        for name in sorted(checks)
-        if REGISTRY.get(name, set()) != {"right", "wrong"}
+        f"{module}.{name}": sorted(
+            {"right", "wrong"} - REGISTRY.get((module, name), set())
+        )
+        for module, name in sorted(checks)
+        if REGISTRY.get((module, name), set()) != {"right", "wrong"}
     }
     assert not missing, (
         f"checks without both tests (add @right/@wrong tests): {missing}"
