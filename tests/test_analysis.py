@@ -1,14 +1,23 @@
-"""superposition_lib.analysis: WᵀW, feature norms, superposition, the original document's
-variants, Monte Carlo loss estimates and best-of-N selection."""
+"""superposition_lib.analysis: WᵀW, feature norms, superposition, the original
+document's variants, Monte Carlo loss estimates and best-of-N selection."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from superposition_lib.analysis import (best_in_groups, count_represented, estimate_loss,
-                                        feature_directions, feature_norms, interference,
-                                        seed_pairwise_scores, seed_weight_norms,
-                                        superposition_matrix)
+from superposition_lib.analysis import (
+    best_in_groups,
+    count_represented,
+    estimate_loss,
+    feature_directions,
+    feature_norms,
+    interference,
+    original_pairwise_scores,
+    original_weight_norms,
+    superposition_matrix,
+)
 
 
 def polygon(n):
@@ -27,8 +36,11 @@ def interference_by_loops(W):
     return out
 
 
-weights = arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 7)),
-                 elements=st.floats(-3, 3, allow_nan=False))
+weights = arrays(
+    np.float64,
+    st.tuples(st.integers(1, 4), st.integers(1, 7)),
+    elements=st.floats(-3, 3, allow_nan=False),
+)
 
 
 # ---- closed forms
@@ -37,7 +49,7 @@ def test_regular_polygon_is_a_tight_frame(n):
     W = polygon(n)
     assert np.allclose(feature_norms(W), 1)
     assert np.allclose(interference(W), n / 2 - 1)
-    assert np.allclose(seed_weight_norms(W), np.sqrt(1 + n / 2 - 1))
+    assert np.allclose(original_weight_norms(W), np.sqrt(1 + n / 2 - 1))
 
 
 def test_orthonormal_features_do_not_interfere():
@@ -60,18 +72,20 @@ def test_interference_matches_definition(W):
 
 @settings(max_examples=60, deadline=None)
 @given(weights)
-def test_seed_norm_identity(W):
+def test_original_norm_identity(W):
     lengths = feature_norms(W)
-    want = lengths * np.sqrt(lengths ** 2 + interference(W))
-    assert np.allclose(seed_weight_norms(W), want, atol=1e-9)
+    want = lengths * np.sqrt(lengths**2 + interference(W))
+    assert np.allclose(original_weight_norms(W), want, atol=1e-9)
     M = superposition_matrix(W)
-    assert np.allclose(seed_pairwise_scores(W), M @ M)
-    assert np.allclose(np.diag(seed_pairwise_scores(W)), seed_weight_norms(W) ** 2)
+    assert np.allclose(original_pairwise_scores(W), M @ M)
+    assert np.allclose(
+        np.diag(original_pairwise_scores(W)), original_weight_norms(W) ** 2
+    )
 
 
-def test_seed_pairwise_equals_M_for_orthonormal_rows():
+def test_original_pairwise_equals_M_for_orthonormal_rows():
     Q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(9, 4)))
-    assert np.allclose(seed_pairwise_scores(Q.T), superposition_matrix(Q.T))
+    assert np.allclose(original_pairwise_scores(Q.T), superposition_matrix(Q.T))
 
 
 def test_scaling():
@@ -83,8 +97,15 @@ def test_scaling():
 
 def test_instance_axis_matches_single_models():
     W = np.random.default_rng(2).normal(size=(5, 3, 8))
-    for fn in (superposition_matrix, feature_norms, feature_directions, interference,
-               seed_weight_norms, seed_pairwise_scores, count_represented):
+    for fn in (
+        superposition_matrix,
+        feature_norms,
+        feature_directions,
+        interference,
+        original_weight_norms,
+        original_pairwise_scores,
+        count_represented,
+    ):
         stacked = fn(W)
         for one, got in zip(W, stacked):
             assert np.allclose(got, fn(one)), fn.__name__
@@ -111,22 +132,44 @@ def test_count_represented():
 
 
 # ---- bad input
-@pytest.mark.parametrize("fn", [superposition_matrix, feature_norms, feature_directions,
-                                interference, seed_weight_norms, seed_pairwise_scores,
-                                count_represented])
-@pytest.mark.parametrize("W, error", [(np.ones(3), ValueError),
-                                      (np.ones((2, 2, 2, 2)), ValueError),
-                                      (np.array([[1.0, np.nan]]), ValueError),
-                                      (np.zeros((0, 3)), ValueError),
-                                      ("W", TypeError), (None, TypeError)])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        superposition_matrix,
+        feature_norms,
+        feature_directions,
+        interference,
+        original_weight_norms,
+        original_pairwise_scores,
+        count_represented,
+    ],
+)
+@pytest.mark.parametrize(
+    "W, error",
+    [
+        (np.ones(3), ValueError),
+        (np.ones((2, 2, 2, 2)), ValueError),
+        (np.array([[1.0, np.nan]]), ValueError),
+        (np.zeros((0, 3)), ValueError),
+        ("W", TypeError),
+        (None, TypeError),
+    ],
+)
 def test_bad_weights_are_refused(fn, W, error):
     with pytest.raises(error, match="W"):
         fn(W)
 
 
-@pytest.mark.parametrize("threshold, error", [(0, ValueError), (-1, ValueError),
-                                              (np.nan, ValueError), ("0.5", TypeError),
-                                              (True, TypeError)])
+@pytest.mark.parametrize(
+    "threshold, error",
+    [
+        (0, ValueError),
+        (-1, ValueError),
+        (np.nan, ValueError),
+        ("0.5", TypeError),
+        (True, TypeError),
+    ],
+)
 def test_bad_threshold(threshold, error):
     with pytest.raises(error, match="threshold"):
         count_represented(np.eye(2), threshold)
@@ -135,16 +178,28 @@ def test_bad_threshold(threshold, error):
 # ---- estimate_loss
 @pytest.mark.parametrize("r, s", [(1.0, 0.5), (3.0, 0.2)])
 def test_estimate_loss_antipodal_closed_form(r, s):
-    got = estimate_loss(np.array([[1.0, -1.0]]), np.zeros(2), 1 - s, np.array([1.0, r]),
-                        np.random.default_rng(0), n_samples=200_000)
-    assert got == pytest.approx((1 + r) * s ** 2 / 6, rel=0.03)
+    got = estimate_loss(
+        np.array([[1.0, -1.0]]),
+        np.zeros(2),
+        1 - s,
+        np.array([1.0, r]),
+        np.random.default_rng(0),
+        n_samples=200_000,
+    )
+    assert got == pytest.approx((1 + r) * s**2 / 6, rel=0.03)
 
 
 def test_estimate_loss_dropped_feature_closed_form():
     s = 0.4
-    got = estimate_loss(np.array([[1.0, 0.0]]), np.array([0.0, s / 2]), 1 - s,
-                        np.array([1.0, 2.0]), 1, n_samples=200_000)
-    assert got == pytest.approx(2 * (s / 3 - s ** 2 / 4), rel=0.02)
+    got = estimate_loss(
+        np.array([[1.0, 0.0]]),
+        np.array([0.0, s / 2]),
+        1 - s,
+        np.array([1.0, 2.0]),
+        1,
+        n_samples=200_000,
+    )
+    assert got == pytest.approx(2 * (s / 3 - s**2 / 4), rel=0.02)
 
 
 def test_estimate_loss_instances_seeding_and_chunks():
@@ -153,21 +208,27 @@ def test_estimate_loss_instances_seeding_and_chunks():
     imp = 0.9 ** np.arange(5)
     a = estimate_loss(W, b, np.array([0.5, 0.8, 0.9]), imp, 7, n_samples=5000)
     assert a.shape == (3,)
-    assert np.array_equal(a, estimate_loss(W, b, np.array([0.5, 0.8, 0.9]), imp, 7,
-                                           n_samples=5000))
+    assert np.array_equal(
+        a, estimate_loss(W, b, np.array([0.5, 0.8, 0.9]), imp, 7, n_samples=5000)
+    )
     # Chunk size changes how the stream is consumed, not the expectation.
-    c = estimate_loss(W, b, np.array([0.5, 0.8, 0.9]), imp, 7, n_samples=5000, chunk=777)
+    c = estimate_loss(
+        W, b, np.array([0.5, 0.8, 0.9]), imp, 7, n_samples=5000, chunk=777
+    )
     assert np.allclose(a, c, rtol=0.15)
     lin = estimate_loss(W[0], b[0], 0.5, imp, 7, n_samples=5000, activation="linear")
     assert np.isscalar(lin) or np.ndim(lin) == 0
 
 
-@pytest.mark.parametrize("kwargs, error, name", [
-    ({"n_samples": 0}, ValueError, "n_samples"),
-    ({"chunk": 1.5}, TypeError, "chunk"),
-    ({"rng": None}, TypeError, "rng"),
-    ({"activation": "tanh"}, ValueError, "activation"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"n_samples": 0}, ValueError, "n_samples"),
+        ({"chunk": 1.5}, TypeError, "chunk"),
+        ({"rng": None}, TypeError, "rng"),
+        ({"activation": "tanh"}, ValueError, "activation"),
+    ],
+)
 def test_estimate_loss_bad_input(kwargs, error, name):
     args = dict(W=np.eye(2), b=np.zeros(2), sparsity=0.5, importance=np.ones(2), rng=0)
     args.update(kwargs)
@@ -181,10 +242,15 @@ def test_best_in_groups():
     assert list(best_in_groups(np.array([2.0, 1.0]), 1)) == [0, 1]
 
 
-@pytest.mark.parametrize("losses, size, error, name", [
-    (np.ones(5), 2, ValueError, "group_size"), (np.ones(4), 0, ValueError, "group_size"),
-    (np.ones((2, 2)), 2, ValueError, "losses"), (np.array([1.0, np.nan]), 2, ValueError,
-                                                  "losses")])
+@pytest.mark.parametrize(
+    "losses, size, error, name",
+    [
+        (np.ones(5), 2, ValueError, "group_size"),
+        (np.ones(4), 0, ValueError, "group_size"),
+        (np.ones((2, 2)), 2, ValueError, "losses"),
+        (np.array([1.0, np.nan]), 2, ValueError, "losses"),
+    ],
+)
 def test_best_in_groups_bad_input(losses, size, error, name):
     with pytest.raises(error, match=name):
         best_in_groups(losses, size)

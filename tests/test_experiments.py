@@ -1,11 +1,26 @@
-"""superposition_lib.experiments: best-of-N training, the 2→1 closed form and classification."""
+"""superposition_lib.experiments: several seeds per setting and the two protocols that
+reduce them (best of N, the paper's mean without the worst), the 2→1 closed form and
+classification."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from superposition_lib.experiments import (PHASES, BestOf, candidate_losses,
-                                           classify_phase, closed_form_boundary,
-                                           closed_form_phase, train_best_of)
+from superposition_lib.experiments import (
+    PHASES,
+    BestOf,
+    Runs,
+    best_of,
+    candidate_losses,
+    classify_extra_feature,
+    classify_phase,
+    closed_form_boundary,
+    closed_form_phase,
+    mean_without_worst,
+    train_best_of,
+    train_runs,
+)
 
 ratios = st.floats(0.01, 100, allow_nan=False)
 densities = st.floats(1e-3, 1.0, allow_nan=False)
@@ -14,8 +29,10 @@ densities = st.floats(1e-3, 1.0, allow_nan=False)
 # ---- closed form
 def test_candidate_losses_values():
     r, s = 2.0, 0.3
-    dropped = s / 3 - s ** 2 / 4
-    assert np.allclose(candidate_losses(r, s), [r * dropped, dropped, (1 + r) * s ** 2 / 6])
+    dropped = s / 3 - s**2 / 4
+    assert np.allclose(
+        candidate_losses(r, s), [r * dropped, dropped, (1 + r) * s**2 / 6]
+    )
     assert candidate_losses(np.ones(4), np.full(4, 0.5)).shape == (3, 4)
 
 
@@ -42,8 +59,8 @@ def test_phase_agrees_with_boundary(r, s):
 
 
 def test_boundary_symmetry_and_peak():
-    # Swapping the features maps r to 1/r and rescales every loss by the same factor, so the
-    # boundary must not change: 4r/(2+5r) at r equals 4/(5+2/r) at 1/r.
+    # Swapping the features maps r to 1/r and rescales every loss by the same factor, so
+    # the boundary must not change: 4r/(2+5r) at r equals 4/(5+2/r) at 1/r.
     r = np.logspace(-1, 1, 21)
     assert np.allclose(closed_form_boundary(r), closed_form_boundary(1 / r))
     assert float(closed_form_boundary(1.0)) == pytest.approx(4 / 7)
@@ -62,10 +79,16 @@ def test_candidate_losses_match_monte_carlo():
 
 
 @pytest.mark.parametrize("fn", [candidate_losses, closed_form_phase])
-@pytest.mark.parametrize("r, s, name", [(0.0, 0.5, "importance_ratio"),
-                                        (-1.0, 0.5, "importance_ratio"),
-                                        (1.0, 0.0, "density"), (1.0, 1.5, "density"),
-                                        (np.nan, 0.5, "importance_ratio")])
+@pytest.mark.parametrize(
+    "r, s, name",
+    [
+        (0.0, 0.5, "importance_ratio"),
+        (-1.0, 0.5, "importance_ratio"),
+        (1.0, 0.0, "density"),
+        (1.0, 1.5, "density"),
+        (np.nan, 0.5, "importance_ratio"),
+    ],
+)
 def test_closed_form_bad_input(fn, r, s, name):
     with pytest.raises(ValueError, match=name):
         fn(r, s)
@@ -80,15 +103,18 @@ def test_boundary_bad_input():
 
 # ---- classification
 def test_classify_phase():
-    W = np.array([[[1.0, 0.0]], [[0.0, -1.0]], [[1.0, -1.0]], [[0.1, 0.2]], [[0.9, 0.45]]])
+    W = np.array(
+        [[[1.0, 0.0]], [[0.0, -1.0]], [[1.0, -1.0]], [[0.1, 0.2]], [[0.9, 0.45]]]
+    )
     assert list(classify_phase(W)) == [0, 1, 2, -1, 0]
     assert int(classify_phase(np.array([[0.7, -0.7]]))) == 2
     assert int(classify_phase(np.array([[0.7, -0.7]]), threshold=0.8)) == -1
     assert PHASES[2] == "superposition"
 
 
-@pytest.mark.parametrize("W", [np.ones((2, 2)), np.ones((1, 3)), np.ones((4, 2, 2)),
-                               np.ones(2)])
+@pytest.mark.parametrize(
+    "W", [np.ones((2, 2)), np.ones((1, 3)), np.ones((4, 2, 2)), np.ones(2)]
+)
 def test_classify_phase_bad_shape(W):
     with pytest.raises(ValueError, match="W"):
         classify_phase(W)
@@ -96,8 +122,18 @@ def test_classify_phase_bad_shape(W):
 
 # ---- train_best_of
 def test_train_best_of_picks_the_lowest_loss():
-    result = train_best_of(5, 2, np.array([0.0, 0.9]), 0.9 ** np.arange(5), n_seeds=3,
-                           steps=300, batch_size=64, lr=1e-2, eval_samples=2000, progress=False)
+    result = train_best_of(
+        5,
+        2,
+        np.array([0.0, 0.9]),
+        0.9 ** np.arange(5),
+        n_seeds=3,
+        steps=300,
+        batch_size=64,
+        lr=1e-2,
+        eval_samples=2000,
+        progress=False,
+    )
     assert isinstance(result, BestOf)
     assert result.W.shape == (2, 2, 5) and result.b.shape == (2, 5)
     assert result.seed_losses.shape == (2, 3)
@@ -105,8 +141,9 @@ def test_train_best_of_picks_the_lowest_loss():
 
 
 def test_train_best_of_is_seeded_and_accepts_per_setting_importance():
-    kwargs = dict(n_seeds=2, steps=100, batch_size=32, lr=1e-2, eval_samples=500,
-                  progress=False)
+    kwargs = dict(
+        n_seeds=2, steps=100, batch_size=32, lr=1e-2, eval_samples=500, progress=False
+    )
     imp = np.array([[1.0, 0.5], [1.0, 2.0]])
     a = train_best_of(2, 1, np.array([0.5, 0.5]), imp, seed=3, **kwargs)
     b = train_best_of(2, 1, np.array([0.5, 0.5]), imp, seed=3, **kwargs)
@@ -115,16 +152,84 @@ def test_train_best_of_is_seeded_and_accepts_per_setting_importance():
     assert c.W.shape == (2, 1, 2)
 
 
-@pytest.mark.parametrize("kwargs, error, name", [
-    ({"sparsity": 0.5}, ValueError, "sparsity"),
-    ({"sparsity": np.array([0.5, 1.0])}, ValueError, "sparsity"),
-    ({"sparsity": np.ones((2, 3)) * 0.5}, ValueError, "sparsity"),
-    ({"importance": np.ones((3, 2))}, ValueError, "importance"),
-    ({"n_seeds": 0}, ValueError, "n_seeds"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"sparsity": 0.5}, ValueError, "sparsity"),
+        ({"sparsity": np.array([0.5, 1.0])}, ValueError, "sparsity"),
+        ({"sparsity": np.ones((2, 3)) * 0.5}, ValueError, "sparsity"),
+        ({"importance": np.ones((3, 2))}, ValueError, "importance"),
+        ({"n_seeds": 0}, ValueError, "n_seeds"),
+    ],
+)
 def test_train_best_of_bad_input(kwargs, error, name):
-    args = dict(n_features=2, n_hidden=1, sparsity=np.array([0.5, 0.6]), steps=5,
-                batch_size=8, eval_samples=10, progress=False)
+    args = dict(
+        n_features=2,
+        n_hidden=1,
+        sparsity=np.array([0.5, 0.6]),
+        steps=5,
+        batch_size=8,
+        eval_samples=10,
+        progress=False,
+    )
     args.update(kwargs)
     with pytest.raises(error, match=name):
         train_best_of(**args)
+
+
+# ---- train_runs and the two protocols
+SMALL = dict(n_seeds=3, steps=100, batch_size=32, lr=1e-2, eval_samples=500)
+
+
+def test_train_runs_keeps_every_seed_and_best_of_agrees_with_train_best_of():
+    sparsity, imp = np.array([0.5, 0.9]), np.array([1.0, 0.5])
+    runs = train_runs(2, 1, sparsity, imp, seed=4, progress=False, **SMALL)
+    assert isinstance(runs, Runs)
+    assert runs.W.shape == (2, 3, 1, 2) and runs.b.shape == (2, 3, 2)
+    assert runs.loss.shape == (2, 3)
+    best = best_of(runs)
+    again = train_best_of(2, 1, sparsity, imp, seed=4, progress=False, **SMALL)
+    assert np.array_equal(best.W, again.W) and np.array_equal(best.loss, again.loss)
+    pick = np.argmin(runs.loss, axis=1)
+    assert np.array_equal(best.W, runs.W[[0, 1], pick])
+    assert np.array_equal(best.seed_losses, runs.loss)
+
+
+def test_mean_without_worst_drops_the_highest_loss_of_each_setting():
+    losses = np.array([[0.1, 0.9, 0.2], [0.5, 0.4, 0.3]])
+    values = np.array([[1.0, 100.0, 3.0], [100.0, 2.0, 4.0]])
+    assert np.allclose(mean_without_worst(values, losses), [2.0, 3.0])
+    # Trailing axes are averaged element by element.
+    stacked = np.stack([values, -values], axis=-1)
+    assert np.allclose(mean_without_worst(stacked, losses), [[2.0, -2.0], [3.0, -3.0]])
+
+
+@pytest.mark.parametrize(
+    "values, losses, name",
+    [
+        (np.ones((2, 3)), np.ones((2, 4)), "values"),
+        (np.ones((2, 1)), np.ones((2, 1)), "two seeds"),
+        (np.ones((2, 3)), np.ones(6), "losses"),
+        (np.ones((2, 3)), np.array([[1.0, np.nan, 1.0]] * 2), "losses"),
+    ],
+)
+def test_mean_without_worst_bad_input(values, losses, name):
+    with pytest.raises(ValueError, match=name):
+        mean_without_worst(values, losses)
+
+
+def test_classify_extra_feature_matches_classify_phase_on_single_models():
+    W = np.array([[[1.0, 0.0]], [[0.0, -1.0]], [[1.0, -1.0]], [[0.6, -0.9]]])
+    norm = np.abs(W[:, 0, 1])
+    shared = np.where(norm > 0, W[:, 0, 0] ** 2, 0.0)
+    assert list(classify_extra_feature(norm, shared)) == list(classify_phase(W))
+    assert list(classify_extra_feature(np.array([0.4, 0.9]), np.array([1.0, 0.2]))) == [
+        0,
+        1,
+    ]
+
+
+@pytest.mark.parametrize("threshold", [0.0, -0.5, 1.5])
+def test_classify_extra_feature_bad_threshold(threshold):
+    with pytest.raises(ValueError, match="threshold"):
+        classify_extra_feature(np.ones(2), np.ones(2), threshold)

@@ -1,0 +1,80 @@
+"""Checks for the exercises of "Phase changes" (chapter 9)."""
+
+import numpy as np
+
+from superposition_lib.experiments import candidate_losses, closed_form_boundary
+
+
+def _failed(err, what):
+    return AssertionError(
+        f"your function raised {type(err).__name__} ({err}) on {what}, a valid input"
+    )
+
+
+def check_boundary_by_bisection_exercise(boundary_by_bisection):
+    """`boundary_by_bisection(r)`: the density where antipodal stops winning."""
+    for r in (0.1, 0.5, 1.0, 3.0, 10.0):
+        try:
+            got = float(boundary_by_bisection(r))
+        except Exception as err:
+            raise _failed(err, f"r = {r}") from None
+        want = float(closed_form_boundary(r))
+        # The single-feature solution that is *not* the better one at this r.
+        other = 1 if r < 1 else 0
+        tied_with_other = (
+            r != 1
+            and 0 < got <= 1
+            and np.isclose(*candidate_losses(r, got)[[2, other]], rtol=1e-6)
+        )
+        assert not tied_with_other, (
+            f"r={r}: got {got:.6f}, where antipodal ties with the worse single-feature "
+            "solution. Compare antipodal against the better of the two "
+            "(min(L_not, L_ded)), not against one of them only"
+        )
+        assert abs(got - want) < 1e-6, (
+            f"r={r}: got {got:.6f}, expected {want:.6f}. Compare antipodal against the "
+            "better of the two single-feature solutions, and bisect until the interval "
+            "is below 1e-6"
+        )
+    print("boundary by bisection: all checks passed")
+
+
+def check_binary_boundary_exercise(binary_boundary, binary_candidate_losses):
+    """The predicted r = 1 boundary for features in {0, 1}, and its Monte Carlo check.
+
+    `binary_candidate_losses(s)` returns the Monte Carlo losses (antipodal, dropped
+    feature) of the 2→1 model at r = 1 for binary features of density s.
+    """
+    try:
+        boundary = float(binary_boundary)
+    except (TypeError, ValueError):
+        raise AssertionError(
+            "binary_boundary must be a number (your prediction), "
+            f"got {binary_boundary!r}"
+        ) from None
+    assert not np.isclose(boundary, 4 / 7, atol=1e-3), (
+        "4/7 is the boundary for uniform values: with x_i in {0, 1} both losses change"
+    )
+    assert np.isclose(boundary, 1 / 3, atol=1e-3), (
+        f"boundary {boundary:g} is off: antipodal loses (1 + r) s² (both active, both "
+        "outputs ReLU(0) = 0), dropping a feature costs its variance s - s²"
+    )
+    try:
+        antipodal, dropped = (float(x) for x in binary_candidate_losses(0.25))
+    except Exception as err:
+        raise _failed(err, "s = 0.25") from None
+    assert np.isclose(antipodal, 2 * 0.25**2, rtol=0.05), (
+        f"antipodal loss {antipodal:.4f} at s = 0.25, expected (1 + r) s² = 0.125: are "
+        "your features exactly 0 or 1?"
+    )
+    assert not np.isclose(dropped, 0.25, rtol=0.03), (
+        "the dropped feature's loss is its variance s - s², not E[x²] = s: the best "
+        "constant output is the mean s, not 0"
+    )
+    assert np.isclose(dropped, 0.25 - 0.25**2, rtol=0.03), (
+        f"dropped-feature loss {dropped:.4f} at s = 0.25, expected s - s² = 0.1875"
+    )
+    print(
+        f"binary features at s = 0.25: antipodal {antipodal:.4f}, drop one "
+        f"{dropped:.4f}; the predicted boundary s = 1/3 is right"
+    )
