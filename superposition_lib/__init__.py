@@ -30,11 +30,19 @@ from superposition_lib.plotting import (
     plot_feature_norms,
 )
 
+# book/00_progress.ipynb
+from superposition_lib.progress import (
+    PROGRESS_VARIABLE,
+    progress_wanted,
+    progress_text,
+    ProgressLine,
+)
+
 # book/01_data.ipynb
 from superposition_lib.data import (
     feature_importance,
     generate_sparse_data,
-    generate_sparse_data_two_draws,
+    original_generate_sparse_data,
 )
 
 # book/02_relu.ipynb
@@ -76,7 +84,6 @@ from superposition_lib.optim import (
 # book/07_training.ipynb
 from superposition_lib.train import (
     TrainingWorkspace,
-    ProgressLine,
     TrainResult,
     train_toy_model,
 )
@@ -88,21 +95,26 @@ from superposition_lib.analysis import (
     feature_directions,
     interference,
     count_represented,
-    seed_weight_norms,
-    seed_pairwise_scores,
+    original_weight_norms,
+    original_pairwise_scores,
     estimate_loss,
     best_in_groups,
 )
 
 # book/09_phase_changes.ipynb
 from superposition_lib.experiments import (
+    Runs,
     BestOf,
+    train_runs,
+    best_of,
+    mean_without_worst,
     train_best_of,
     PHASES,
     candidate_losses,
     closed_form_phase,
     closed_form_boundary,
     classify_phase,
+    classify_extra_feature,
 )
 
 # book/10_geometry.ipynb
@@ -119,6 +131,7 @@ from superposition_lib.sae import (
     sae_shape,
     check_sae_input,
     sae_forward,
+    check_reconstruction_pair,
     check_l1_coeff,
     decoder_norms,
     sae_loss_terms,
@@ -127,8 +140,12 @@ from superposition_lib.sae import (
     sae_gradients,
     normalize_decoder,
     remove_parallel_gradient,
+)
+
+# book/12_sae_training.ipynb
+from superposition_lib.sae_training import (
     latent_density,
-    mean_active_latents,
+    mean_active_latent_count,
     dead_fraction,
     dense_fraction,
     fraction_variance_unexplained,
@@ -151,7 +168,6 @@ from superposition_lib.similarity import (
     linear_cka_gram,
     center_columns,
     linear_cka,
-    hsic_unbiased,
     debiased_linear_cka,
     cka_matrix,
     rsa_matrix,
@@ -159,10 +175,10 @@ from superposition_lib.similarity import (
 
 # book/14_metrics.ipynb
 from superposition_lib.metrics import (
-    l0_norm,
+    l0_fraction,
     l1_norm,
     gini,
-    seed_gini,
+    original_gini,
     reconstruction_mse,
 )
 
@@ -181,9 +197,13 @@ __all__ = [
     "plot_matrix",
     "plot_feature_directions",
     "plot_feature_norms",
+    "PROGRESS_VARIABLE",
+    "progress_wanted",
+    "progress_text",
+    "ProgressLine",
     "feature_importance",
     "generate_sparse_data",
-    "generate_sparse_data_two_draws",
+    "original_generate_sparse_data",
     "relu",
     "relu_derivative",
     "INIT_SCHEMES",
@@ -201,7 +221,6 @@ __all__ = [
     "SGD",
     "Adam",
     "TrainingWorkspace",
-    "ProgressLine",
     "TrainResult",
     "train_toy_model",
     "superposition_matrix",
@@ -209,17 +228,22 @@ __all__ = [
     "feature_directions",
     "interference",
     "count_represented",
-    "seed_weight_norms",
-    "seed_pairwise_scores",
+    "original_weight_norms",
+    "original_pairwise_scores",
     "estimate_loss",
     "best_in_groups",
+    "Runs",
     "BestOf",
+    "train_runs",
+    "best_of",
+    "mean_without_worst",
     "train_best_of",
     "PHASES",
     "candidate_losses",
     "closed_form_phase",
     "closed_form_boundary",
     "classify_phase",
+    "classify_extra_feature",
     "STICKY_FRACTIONS",
     "feature_dimensionality",
     "dimensions_per_feature",
@@ -228,6 +252,7 @@ __all__ = [
     "sae_shape",
     "check_sae_input",
     "sae_forward",
+    "check_reconstruction_pair",
     "check_l1_coeff",
     "decoder_norms",
     "sae_loss_terms",
@@ -237,7 +262,7 @@ __all__ = [
     "normalize_decoder",
     "remove_parallel_gradient",
     "latent_density",
-    "mean_active_latents",
+    "mean_active_latent_count",
     "dead_fraction",
     "dense_fraction",
     "fraction_variance_unexplained",
@@ -256,13 +281,12 @@ __all__ = [
     "linear_cka_gram",
     "center_columns",
     "linear_cka",
-    "hsic_unbiased",
     "debiased_linear_cka",
     "cka_matrix",
     "rsa_matrix",
-    "l0_norm",
+    "l0_fraction",
     "l1_norm",
     "gini",
-    "seed_gini",
+    "original_gini",
     "reconstruction_mse",
 ]

@@ -2,13 +2,14 @@
 # edit the chapter's cells tagged `export`, then run `make export`.
 """Measuring superposition.
 
-Part I built a model that squeezes $n$ features through $k < n$ hidden dimensions
-and learns, by gradient descent, where to put them. This chapter asks what it
-learned. The answer of [elhage2022superposition] is the heart of this book: when
-features are **sparse** (rarely active), the model stores *more features than it has
-dimensions*, in directions that overlap. This is **superposition**. To see it we
-need a few numbers computed from the weights $W$ alone: which features are
-represented, and how much each one shares its direction with the others.
+Part I built a toy model that squeezes $n$ features through $k < n$ hidden
+dimensions and learns, by gradient descent, where to put them. This chapter asks
+what it learned. The answer of [elhage2022superposition] is the heart of this book:
+when features are **sparse** (rarely active: their sparsity is high), the model
+stores *more features than it has dimensions*, in directions that overlap. This is
+superposition. To see it we need a few numbers computed from the weights $W$ alone:
+which features are represented, and how much each one shares its direction with the
+others.
 """
 
 import numbers
@@ -20,6 +21,7 @@ from superposition_lib.conventions import (
     check_array,
     check_matrix_stack,
     check_positive_int,
+    transpose_last,
 )
 from superposition_lib.data import generate_sparse_data
 from superposition_lib.loss import weighted_loss
@@ -31,8 +33,8 @@ __all__ = [
     "feature_directions",
     "interference",
     "count_represented",
-    "seed_weight_norms",
-    "seed_pairwise_scores",
+    "original_weight_norms",
+    "original_pairwise_scores",
     "estimate_loss",
     "best_in_groups",
 ]
@@ -42,7 +44,7 @@ __all__ = [
 def superposition_matrix(W):
     """The superposition matrix M = WᵀW (n × n): M_ij = W_i · W_j, M_ii = ‖W_i‖²."""
     W = check_matrix_stack(W, "W")
-    return np.swapaxes(W, -1, -2) @ W
+    return transpose_last(W) @ W
 
 
 def feature_norms(W):
@@ -61,7 +63,7 @@ def feature_directions(W):
 def interference(W):
     """The paper's superposition of feature i: Σ_{j≠i} (Ŵ_i · W_j)², (n,) or (I, n)."""
     W = check_matrix_stack(W, "W")
-    overlaps = np.swapaxes(feature_directions(W), -1, -2) @ W
+    overlaps = transpose_last(feature_directions(W)) @ W
     off_diagonal = 1.0 - np.eye(W.shape[-1], dtype=W.dtype)
     # Masking the diagonal, not subtracting ‖W_i‖² from the sum, loses no digits.
     return np.sum((overlaps * off_diagonal) ** 2, axis=-1)
@@ -77,7 +79,7 @@ def count_represented(W, threshold=0.5):
 
 
 # ---- book/08_superposition.ipynb, cell 6b4fb883 ----
-def seed_weight_norms(W):
+def original_weight_norms(W):
     """The original document's 'weight norms': ‖(WᵀW)_i‖ = (Σ_{j=1..n} (W_i · W_j)²)^½.
 
     Equals ‖W_i‖ (‖W_i‖² + superposition_i)^½: length and interference mixed, not ‖W_i‖.
@@ -86,7 +88,7 @@ def seed_weight_norms(W):
     return np.linalg.norm(superposition_matrix(W), axis=-2)
 
 
-def seed_pairwise_scores(W):
+def original_pairwise_scores(W):
     """The original document's s_ij = ⟨(WᵀW)_i, (WᵀW)_j⟩, i.e. the matrix (WᵀW)²."""
     M = superposition_matrix(W)
     return M @ M

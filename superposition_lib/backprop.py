@@ -16,7 +16,12 @@ it twice.
 import numpy as np
 
 from superposition_lib.activations import relu, relu_derivative
-from superposition_lib.conventions import check_array, check_in_range
+from superposition_lib.conventions import (
+    check_array,
+    check_in_range,
+    check_one_of,
+    transpose_last,
+)
 from superposition_lib.model import ACTIVATIONS, forward
 
 __all__ = [
@@ -45,8 +50,7 @@ def _check_model_inputs(params, X, importance, activation):
             f"got {importance.shape}"
         )
     check_in_range(importance, "importance", 0.0, np.inf)
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    check_one_of(activation, "activation", ACTIVATIONS)
     if importance.ndim == 2:
         importance = importance[:, None, :]  # a row per instance, shared by its batch
     # A float32 model stays float32: float64 importances would upcast everything.
@@ -92,11 +96,6 @@ def loss_gradients_per_sample(params, X, importance, activation="relu"):
 
 
 # ---- book/05_backprop.ipynb, cell be409fd8 ----
-def _transpose(A):
-    """Transpose the last two axes (each matrix of a stack)."""
-    return np.swapaxes(A, -1, -2)
-
-
 def loss_gradients(params, X, importance, activation="relu"):
     """Gradients of the mean weighted loss for a whole batch (eqs. 5.6-5.7).
 
@@ -111,8 +110,8 @@ def loss_gradients(params, X, importance, activation="relu"):
         if activation == "relu"
         else grad_recon
     )
-    grad_z = delta @ _transpose(W)
-    grad_W = _transpose(grad_z) @ X + _transpose(z) @ delta  # eq. 5.7
+    grad_z = delta @ transpose_last(W)
+    grad_W = transpose_last(grad_z) @ X + transpose_last(z) @ delta  # eq. 5.7
     return {"W": grad_W, "b": delta.sum(axis=-2)}
 
 

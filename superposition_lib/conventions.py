@@ -2,7 +2,7 @@
 # edit the chapter's cells tagged `export`, then run `make export`.
 """Conventions: arrays, randomness and honest errors.
 
-Before the first equation, three promises the whole book keeps, and the four small
+Before the first equation, three promises the whole book keeps, and the small
 functions that keep them. Every later module imports this one.
 """
 

@@ -3,14 +3,14 @@
 """Sparse data and feature importance.
 
 The toy models of [elhage2022superposition] are trained on data that is built to
-have *features*: $n$ independent quantities, each of which is usually absent (zero)
+have features: $n$ independent quantities, each of which is usually absent (zero)
 and, when present, takes a random value. Real features in real networks (a curve
 detector, a token in a particular language) behave like this: most of them are off
 on most inputs. That sparsity is what lets a model with fewer dimensions than
-features store several features in one dimension, the *superposition* this book is
+features store several features in one dimension, the superposition this book is
 about. Features also differ in how much they matter, so the loss weighs each by an
-*importance*. This chapter builds both: the data generator and the importance
-weights, and checks the generator with statistics that would catch a real bug.
+importance. This chapter builds both: the data generator and the importance weights,
+and checks the generator with statistics that would catch a real bug.
 """
 
 import numpy as np
@@ -25,7 +25,7 @@ from superposition_lib.conventions import (
 __all__ = [
     "feature_importance",
     "generate_sparse_data",
-    "generate_sparse_data_two_draws",
+    "original_generate_sparse_data",
 ]
 
 
@@ -95,7 +95,7 @@ def generate_sparse_data(
     return x
 
 
-def generate_sparse_data_two_draws(n_samples, n_features, sparsity, rng):
+def original_generate_sparse_data(n_samples, n_features, sparsity, rng):
     """The original document's generator, x = B * U with B and U drawn separately.
 
     Same distribution as `generate_sparse_data` from twice the random numbers; kept

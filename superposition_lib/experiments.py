@@ -4,37 +4,59 @@
 
 The zoo of the previous chapter changed its shape as the sparsity grew: two
 orthogonal features, then antipodal pairs, then a pentagon.
-[elhage2022superposition] show that such changes are **phase changes**: as a
-parameter of the data crosses a boundary, the best arrangement of the weights
-switches from one discrete solution to another. This chapter measures them in two
-settings. First, twenty features in five dimensions, where a linear model and a ReLU
-model part ways as the data gets sparser. Second, the smallest case there is, two
-features in one dimension, where the three candidate solutions can be written down,
-their losses derived by hand, and the boundary between them predicted in closed form
-and then compared with what training actually finds.
+[elhage2022superposition] show that such changes are phase changes: as a parameter
+of the data crosses a boundary, the best arrangement of the weights switches from
+one discrete solution to another. This chapter measures them in two settings. First,
+twenty features in five dimensions, where a linear model and a ReLU model part ways
+as the data gets sparser. Second, the smallest case there is, two features in one
+dimension, where the three candidate solutions can be written down, their losses
+derived by hand, and the boundary between them predicted in closed form and then
+compared with what training actually finds.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from superposition_lib.analysis import best_in_groups, estimate_loss
-from superposition_lib.conventions import check_array, check_positive_int
+from superposition_lib.analysis import estimate_loss
+from superposition_lib.conventions import (
+    check_array,
+    check_in_range,
+    check_positive_int,
+)
 from superposition_lib.data import feature_importance
 from superposition_lib.train import train_toy_model
 
 __all__ = [
+    "Runs",
     "BestOf",
+    "train_runs",
+    "best_of",
+    "mean_without_worst",
     "train_best_of",
     "PHASES",
     "candidate_losses",
     "closed_form_phase",
     "closed_form_boundary",
     "classify_phase",
+    "classify_extra_feature",
 ]
 
 
 # ---- book/09_phase_changes.ipynb, cell 14e87f81 ----
+@dataclass
+class Runs:
+    """Every model of a sweep, the seeds of one setting side by side.
+
+    W (G, n_seeds, k, n), b (G, n_seeds, n), and loss (G, n_seeds): each model's
+    expected loss, estimated on fresh data.
+    """
+
+    W: np.ndarray
+    b: np.ndarray
+    loss: np.ndarray
+
+
 @dataclass
 class BestOf:
     """The best of `n_seeds` models per setting: W (G, k, n), b (G, n), loss (G,).
@@ -59,25 +81,8 @@ def _per_setting(values, name, n_settings, n_features):
     return np.broadcast_to(values.reshape(n_settings, -1), (n_settings, n_features))
 
 
-def train_best_of(
-    n_features,
-    n_hidden,
-    sparsity,
-    importance=None,
-    *,
-    n_seeds=4,
-    eval_samples=20_000,
-    seed=0,
-    activation="relu",
-    **train_kwargs,
-):
-    """Train `n_seeds` models per setting in one call; keep the lowest expected loss.
-
-    sparsity: (G,) or (G, n), one row per setting. importance: None (0.7^i), (n,) for
-    all settings, or (G, n). Other keywords go to `train_toy_model`.
-    """
-    n_features = check_positive_int(n_features, "n_features")
-    n_seeds = check_positive_int(n_seeds, "n_seeds")
+def _settings(n_features, sparsity, importance):
+    """Sparsity and importance as (G, n) arrays, one row per setting."""
     n_settings = np.shape(sparsity)[0] if np.ndim(sparsity) else 0
     if n_settings == 0:
         raise ValueError(
@@ -89,31 +94,83 @@ def train_best_of(
     importance = check_array(importance, "importance", ndim=(1, 2))
     if importance.ndim == 1:
         importance = np.tile(importance, (n_settings, 1))
-    importance = _per_setting(importance, "importance", n_settings, n_features)
-    # Seeds of one setting are neighbours on the instance axis, as best_in_groups needs.
-    sparsity_i = np.repeat(sparsity, n_seeds, axis=0)
-    importance_i = np.repeat(importance, n_seeds, axis=0)
-    run = train_toy_model(
-        n_features,
-        n_hidden,
-        sparsity_i,
-        importance_i,
-        seed=seed,
-        n_instances=sparsity_i.shape[0],
-        activation=activation,
-        **train_kwargs,
+    return sparsity, _per_setting(importance, "importance", n_settings, n_features)
+
+
+def train_runs(
+    n_features,
+    n_hidden,
+    sparsity,
+    importance=None,
+    *,
+    n_seeds=4,
+    eval_samples=20_000,
+    seed=0,
+    activation="relu",
+    **train_kwargs,
+):
+    """Train `n_seeds` models per setting in one call; estimate every model's loss.
+
+    sparsity: (G,) or (G, n), one row per setting. importance: None (0.7^i), (n,) for
+    all settings, or (G, n). Other keywords go to `train_toy_model`. Returns Runs.
+    """
+    n_features = check_positive_int(n_features, "n_features")
+    n_seeds = check_positive_int(n_seeds, "n_seeds")
+    sparsity, importance = _settings(n_features, sparsity, importance)
+    # The seeds of one setting are neighbours on the instance axis.
+    per_model = [np.repeat(a, n_seeds, axis=0) for a in (sparsity, importance)]
+    options = dict(seed=seed, n_instances=per_model[0].shape[0], activation=activation)
+    run = train_toy_model(n_features, n_hidden, *per_model, **options, **train_kwargs)
+    scoring = dict(n_samples=eval_samples, activation=activation)
+    losses = estimate_loss(run.W, run.b, *per_model, seed + 1, **scoring)
+    shape = (sparsity.shape[0], n_seeds)
+    return Runs(
+        run.W.reshape(*shape, *run.W.shape[1:]),
+        run.b.reshape(*shape, n_features),
+        losses.reshape(shape),
     )
-    losses = estimate_loss(
-        run.W,
-        run.b,
-        sparsity_i,
-        importance_i,
-        seed + 1,
-        n_samples=eval_samples,
-        activation=activation,
+
+
+def best_of(runs):
+    """The book's protocol: keep the seed with the lowest loss in every setting."""
+    settings = np.arange(runs.loss.shape[0])
+    best = np.argmin(runs.loss, axis=1)
+    return BestOf(
+        runs.W[settings, best],
+        runs.b[settings, best],
+        runs.loss[settings, best],
+        runs.loss,
     )
-    best = best_in_groups(losses, n_seeds)
-    return BestOf(run.W[best], run.b[best], losses[best], losses.reshape(-1, n_seeds))
+
+
+def mean_without_worst(values, losses):
+    """The paper's phase-diagram protocol: per setting, drop the seed with the
+    highest loss and average `values` over the others.
+
+    values (G, n_seeds, ...) holds one measurement per model, losses (G, n_seeds)
+    their losses; returns (G, ...). Needs at least two seeds per setting.
+    """
+    losses = check_array(losses, "losses", ndim=2)
+    values = check_array(values, "values")
+    if values.shape[:2] != losses.shape:
+        raise ValueError(
+            f"values must start with the shape of losses {losses.shape}, "
+            f"got {values.shape}"
+        )
+    n_settings, n_seeds = losses.shape
+    if n_seeds < 2:
+        raise ValueError("losses needs at least two seeds per setting to drop one")
+    kept = np.ones(losses.shape, dtype=bool)
+    kept[np.arange(n_settings), np.argmax(losses, axis=1)] = False
+    return values[kept].reshape(n_settings, n_seeds - 1, *values.shape[2:]).mean(axis=1)
+
+
+def train_best_of(n_features, n_hidden, sparsity, importance=None, **kwargs):
+    """Train several models per setting and keep the best: best_of(train_runs(...)).
+
+    Takes the arguments of `train_runs`; returns a BestOf.
+    """
+    return best_of(train_runs(n_features, n_hidden, sparsity, importance, **kwargs))
 
 
 # ---- book/09_phase_changes.ipynb, cell 1b528536 ----
@@ -167,3 +224,19 @@ def classify_phase(W, threshold=0.5):
     first, second = kept[..., 0], kept[..., 1]
     antipodal = first & second & (W[..., 0, 0] * W[..., 0, 1] < 0)
     return np.where(antipodal, 2, np.where(first ^ second, np.where(first, 0, 1), -1))
+
+
+def classify_extra_feature(norm, superposition, threshold=0.5):
+    """Class code of feature 2 of 2→1 models from its norm and superposition.
+
+    Works on one model's values or on means over models (the paper's protocol):
+    0 (not represented) when norm ≤ threshold, else 2 (superposition) when
+    superposition > threshold², else 1 (dedicated). For one model in one dimension,
+    superposition_2 = W_1², so the second test is |W_1| > threshold, as in
+    classify_phase, which in addition looks at the signs.
+    """
+    norm = check_array(norm, "norm")
+    superposition = check_array(superposition, "superposition")
+    threshold = float(check_in_range(threshold, "threshold", 0.0, 1.0, low_open=True))
+    shared = np.where(superposition > threshold**2, 2, 1)
+    return np.where(norm <= threshold, 0, shared)

@@ -6,8 +6,8 @@ A sparse autoencoder promises two things at once: its latents are **sparse** (fe
 active for any input) and together they **reconstruct** what they encode
 [bricken2023monosemanticity]. Both promises need numbers. This chapter builds the
 four the original document uses — the fraction of non-zero entries ("L0"), the mean
-absolute value ("L1"), the Gini coefficient and the reconstruction mean squared
-error — and asks of each what it really measures.
+absolute value ("L1"), the Gini coefficient and the reconstruction error (a mean
+squared error) — and asks of each what it really measures.
 """
 
 import numpy as np
@@ -15,10 +15,10 @@ import numpy as np
 from superposition_lib.conventions import check_array
 
 __all__ = [
-    "l0_norm",
+    "l0_fraction",
     "l1_norm",
     "gini",
-    "seed_gini",
+    "original_gini",
     "reconstruction_mse",
 ]
 
@@ -34,8 +34,8 @@ def _check_activations(A, name="A"):
     return A
 
 
-def l0_norm(A, *, threshold=0.0):
-    """Fraction of active entries, (1 / (N D)) sum 1[|A_ij| > threshold]."""
+def l0_fraction(A, *, threshold=0.0):
+    """L0 as a fraction of entries, not a count: (1/(N D)) sum 1[|A_ij| > threshold]."""
     A = _check_activations(A)
     threshold = float(check_array(threshold, "threshold", ndim=0))
     if threshold < 0:
@@ -53,7 +53,8 @@ def l1_norm(A):
 def gini(A):
     """Gini coefficient of |A|: G = sum_i (2i - n - 1) a_(i) / (n sum_i a_(i)).
 
-    a_(i): the absolute values sorted ascending (Hurley & Rickard 2009). Equals the
+    a_(i): the absolute values sorted ascending; as a sparsity measure, Hurley &
+    Rickard (2009). Equals the
     original document's 2 sum_i i a_(i) / (n sum a) - (n + 1) / n. O(n log n).
     0 for a constant vector, 1 - 1/n for a one-hot one. All-zero input returns 0.0
     (all entries are equal, and a silent representation is not "maximally sparse").
@@ -72,7 +73,7 @@ def gini(A):
 
 
 # ---- book/14_metrics.ipynb, cell de1d01cc ----
-def seed_gini(activations):
+def original_gini(activations):
     """The original document's Gini code, verbatim: the baseline `gini` is checked and
     timed against. It divides by zero on all-zero input (NaN) and sums in the input's
     dtype; use `gini`."""

@@ -2,8 +2,8 @@
 # edit the chapter's cells tagged `export`, then run `make export`.
 """The toy autoencoder.
 
-The model at the centre of [elhage2022superposition] is as small as a model can be
-while still having to make a choice. It squeezes $n$ features into $k < n$ hidden
+The toy model at the centre of [elhage2022superposition] is as small as a model can
+be while still having to make a choice. It squeezes $n$ features into $k < n$ hidden
 dimensions with a matrix $W$, then tries to read them back out with the *same*
 matrix transposed, a bias and a ReLU. With $k < n$ it cannot keep every feature in
 its own direction: it must drop some, or store several in overlapping directions and
@@ -22,7 +22,9 @@ from superposition_lib.conventions import (
     check_float_dtype,
     check_in_range,
     check_matrix_stack,
+    check_one_of,
     check_positive_int,
+    transpose_last,
 )
 
 __all__ = [
@@ -48,8 +50,7 @@ def xavier_std(n_features, n_hidden):
 
 
 def _init_std(init, scale, n_features, n_hidden):
-    if not isinstance(init, str) or init not in INIT_SCHEMES:
-        raise ValueError(f"init must be one of {INIT_SCHEMES}, got {init!r}")
+    init = check_one_of(init, "init", INIT_SCHEMES)
     if init == "xavier":
         return xavier_std(n_features, n_hidden)
     scale = check_in_range(scale, "scale", 0.0, np.inf, low_open=True)
@@ -118,7 +119,7 @@ def _check_params(params):
 def bottleneck(W, X):
     """Bottleneck activations Z = X W^T: (N, k), or (I, N, k) with an instance axis."""
     W = check_matrix_stack(W, "W")
-    return _check_inputs(X, W) @ np.swapaxes(W, -1, -2)
+    return _check_inputs(X, W) @ transpose_last(W)
 
 
 def forward(params, X, activation="relu"):
@@ -131,9 +132,8 @@ def forward(params, X, activation="relu"):
     """
     W, b = _check_params(params)
     X = _check_inputs(X, W)
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-    z = X @ np.swapaxes(W, -1, -2)
+    check_one_of(activation, "activation", ACTIVATIONS)
+    z = X @ transpose_last(W)
     # With instances b (I, n) -> (I, 1, n): one bias row per instance, for all samples.
     x_linear = z @ W + (b[:, None, :] if W.ndim == 3 else b)
     x_recon = relu(x_linear) if activation == "relu" else x_linear

@@ -5,12 +5,14 @@
 The figures in this book come from a handful of functions collected here, so that a
 feature keeps **one colour in every chapter** (feature 0, the most important, is
 always the same blue), axes are always labelled, and the chapters can spend their
-lines on the ideas. These functions take plain arrays and return the matplotlib
-`Axes` they drew on; no computation in the library imports this module, so
-`superposition_lib` works headless.
+lines on the ideas. These functions take plain arrays and draw on a matplotlib
+`Axes` that the caller made, which they return. No computation in the library
+imports this module, and the module itself never imports `matplotlib.pyplot` (the
+part of matplotlib that picks a backend and opens windows), so `import
+superposition_lib` stays light and works headless.
 """
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 
@@ -45,7 +47,7 @@ FEATURE_PALETTE = [
 
 def use_book_style():
     """Readable fonts and light grids for every figure in the book."""
-    plt.rcParams.update(
+    matplotlib.rcParams.update(
         {
             "figure.dpi": 100,
             "font.size": 11,
@@ -62,7 +64,7 @@ def feature_colors(n_features):
     """Colours of features 0..n-1: the book's palette, a smooth colormap past ten."""
     if n_features <= len(FEATURE_PALETTE):
         return list(FEATURE_PALETTE[:n_features])
-    return [plt.cm.viridis(t) for t in np.linspace(0, 1, n_features)]
+    return [matplotlib.colormaps["viridis"](t) for t in np.linspace(0, 1, n_features)]
 
 
 def plot_matrix(
@@ -112,7 +114,7 @@ def plot_feature_norms(ax, norms, superposition, *, title):
     """
     norms = check_array(norms, "norms", ndim=1)
     superposition = check_array(superposition, "superposition", shape=norms.shape)
-    shade = plt.cm.plasma(np.clip(superposition, 0, 1))
+    shade = matplotlib.colormaps["plasma"](np.clip(superposition, 0, 1))
     ax.barh(np.arange(norms.size), norms, color=shade)
     ax.invert_yaxis()
     ax.set(title=title, xlabel="‖W_i‖", ylabel="feature i (most important at top)")

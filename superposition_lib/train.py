@@ -5,7 +5,7 @@ r"""Training many toy models at once.
 Part II asks questions like "how does the learned representation change as sparsity
 goes from 0 to 0.999?", and answers them by training dozens of small models and
 comparing them. The paper's code [elhage2022superposition] does this with a leading
-*instance* axis: the weights of all models live in one array $W \in \mathbb{R}^{I
+instance axis: the weights of all models live in one array $W \in \mathbb{R}^{I
 \times k \times n}$, each instance gets its own sparsity and its own data, and one
 training loop trains them all. This chapter builds that loop from the pieces of
 chapters 1 to 6, makes it fast, and checks that it is honest: each instance trains
@@ -13,9 +13,6 @@ exactly as if it were alone, the same seed gives the same result, and a run that
 blows up says so instead of returning NaNs.
 """
 
-import os
-import sys
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,15 +22,16 @@ from superposition_lib.conventions import (
     check_array,
     check_float_dtype,
     check_in_range,
+    check_one_of,
     check_positive_int,
 )
 from superposition_lib.data import feature_importance
 from superposition_lib.model import ACTIVATIONS, init_params
 from superposition_lib.optim import Adam
+from superposition_lib.progress import ProgressLine
 
 __all__ = [
     "TrainingWorkspace",
-    "ProgressLine",
     "TrainResult",
     "train_toy_model",
 ]
@@ -62,55 +60,51 @@ class TrainingWorkspace:
         *,
         chunk_bytes=2**21,
     ):
-        W = check_array(params["W"], "params['W']", ndim=3)
-        n_instances, n_hidden, n_features = W.shape
-        dtype, batch = W.dtype, check_positive_int(batch_size, "batch_size")
-        per_instance = (n_instances, n_features)
-        b = check_array(params["b"], "params['b']", shape=per_instance)
-        importance = check_array(importance, "importance", shape=per_instance)
-        keep = check_array(keep_probability, "keep_probability", shape=per_instance)
-        check_in_range(keep, "keep_probability", 0.0, 1.0, low_open=True)
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {ACTIVATIONS}, got {activation!r}"
-            )
-        self.activation, self.n_hidden = activation, n_hidden
-        self.theta = np.concatenate([W, b[:, None, :]], axis=1).astype(dtype)  # eq. 7.4
+        W, b, importance, keep = _checked_inputs(params, importance, keep_probability)
+        self.activation = check_one_of(activation, "activation", ACTIVATIONS)
+        self.n_hidden = W.shape[1]
+        batch = check_positive_int(batch_size, "batch_size")
+        self._allocate_parameters(W, b)
+        size = _instances_per_chunk(W, batch, chunk_bytes)
+        self.chunks = [slice(i, min(i + size, len(W))) for i in range(0, len(W), size)]
+        self._allocate_work_arrays(size, batch)
+        self._spell_out_rows(keep, 2.0 / batch * importance, batch)
+
+    def _allocate_parameters(self, W, b):
+        """theta = [W; b] (eq. 7.4), its gradient, and {"W", "b"} views into both."""
+        k, (n_instances, _, n_features) = self.n_hidden, W.shape
+        self.theta = np.concatenate([W, b[:, None, :]], axis=1).astype(W.dtype)
         self.grad_theta = np.zeros_like(self.theta)
-        k = n_hidden
         self.params = {"W": self.theta[:, :k], "b": self.theta[:, k]}
         self.grads = {"W": self.grad_theta[:, :k], "b": self.grad_theta[:, k]}
-        self.theta_T = np.zeros((n_instances, n_features, n_hidden + 1), dtype)
+        self.theta_T = np.zeros((n_instances, n_features, k + 1), W.dtype)
         self._encoder_term = np.zeros_like(self.theta)
-        self.loss = np.zeros(n_instances, dtype)
-        # Work arrays for one chunk of instances, reused by every chunk.
-        itemsize = np.dtype(dtype).itemsize
-        bytes_per_instance = batch * (
-            n_features * (4 * itemsize + 1) + 2 * (n_hidden + 1) * itemsize
-        )
-        size = int(min(n_instances, max(1, chunk_bytes // bytes_per_instance)))
-        self.chunks = [
-            slice(i, min(i + size, n_instances)) for i in range(0, n_instances, size)
-        ]
-        work, big = (size, batch, n_features), (n_instances, batch, n_features)
+        self.loss = np.zeros(n_instances, W.dtype)
+
+    def _allocate_work_arrays(self, size, batch):
+        """Work arrays for one chunk of `size` instances, reused by every chunk."""
+        n_instances, _, n_features = self.theta.shape
+        dtype, work = self.theta.dtype, (size, batch, n_features)
         self._X, self.x_linear = np.zeros(work, dtype), np.zeros(work, dtype)
         self.residual, self.delta = np.zeros(work, dtype), np.zeros(work, dtype)
         self.mask = np.zeros(work, bool)
-        self.z = np.ones((size, batch, n_hidden + 1), dtype)  # last column: the 1s
+        self.z = np.ones((size, batch, self.n_hidden + 1), dtype)  # last column: 1s
         self.grad_z = np.zeros_like(self.z)
-        # One chunk: p and 2 I / B spelled out to the batch's shape (contiguous
-        # operands are much faster than broadcasting a row). Several chunks: (I, 1, n)
-        # rows, small enough to stay in cache while the chunks take turns.
-        shape = big if len(self.chunks) == 1 else (n_instances, 1, n_features)
-        self.keep = np.ascontiguousarray(
-            np.broadcast_to(keep.astype(dtype)[:, None, :], shape)
-        )
-        self.loss_weight = np.ascontiguousarray(
-            np.broadcast_to(  # eq. 5.1
-                (2.0 / batch * importance).astype(dtype)[:, None, :], shape
-            )
-        )
-        self.X = self._X if size == n_instances else np.zeros(big, dtype)
+        whole = size == n_instances  # then the batch is the work array itself
+        self.X = self._X if whole else np.zeros((n_instances,) + work[1:], dtype)
+
+    def _spell_out_rows(self, keep, loss_weight, batch):
+        """p (eq. 7.1) and 2 I / B (eq. 5.1) in the shape the step reads them.
+
+        One chunk: spelled out to the batch's shape (contiguous operands are much
+        faster than broadcasting a row). Several chunks: (I, 1, n) rows, small enough
+        to stay in cache while the chunks take turns.
+        """
+        n_instances, n_features = keep.shape
+        rows = batch if len(self.chunks) == 1 else 1
+        shape, dtype = (n_instances, rows, n_features), self.theta.dtype
+        self.keep = _spelled_out(keep.astype(dtype), shape)
+        self.loss_weight = _spelled_out(loss_weight.astype(dtype), shape)
 
     def _sample(self, rng, part, X):
         """Fill X (chunk `part`) in place: x = u / p where u < p, else 0 (eq. 7.1)."""
@@ -183,82 +177,34 @@ class TrainingWorkspace:
         return self.loss, self.grad_theta
 
 
+def _checked_inputs(params, importance, keep_probability):
+    """W (I, k, n); b, importances and keep probabilities p = 1 - S in (0, 1] (I, n)."""
+    W = check_array(params["W"], "params['W']", ndim=3)
+    per_instance = (len(W), W.shape[2])
+    b = check_array(params["b"], "params['b']", shape=per_instance)
+    importance = check_array(importance, "importance", shape=per_instance)
+    keep = check_array(keep_probability, "keep_probability", shape=per_instance)
+    check_in_range(keep, "keep_probability", 0.0, 1.0, low_open=True)
+    return W, b, importance, keep
+
+
+def _instances_per_chunk(W, batch, chunk_bytes):
+    """How many instances' work arrays fit in about `chunk_bytes` (at least one)."""
+    n_instances, n_hidden, n_features = W.shape
+    itemsize = W.dtype.itemsize
+    # Per instance: four float (B, n) arrays and a bool one, two float (B, k + 1).
+    per_instance = batch * (
+        n_features * (4 * itemsize + 1) + 2 * (n_hidden + 1) * itemsize
+    )
+    return int(min(n_instances, max(1, chunk_bytes // per_instance)))
+
+
+def _spelled_out(rows, shape):
+    """(I, n) rows broadcast to `shape` (I, B or 1, n), as a contiguous array."""
+    return np.ascontiguousarray(np.broadcast_to(rows[:, None, :], shape))
+
+
 # ---- book/07_training.ipynb, cell 9f701421 ----
-def _under_test():
-    """True under CI, nbval or pytest, where progress output would only be noise."""
-    return any(os.environ.get(name) for name in ("CI", "NBVAL", "PYTEST_CURRENT_TEST"))
-
-
-def _jupyter_display():
-    """IPython's `display` inside a Jupyter kernel, else None (imports nothing else)."""
-    kernel_app = sys.modules.get("ipykernel.kernelapp")
-    if kernel_app is None or not kernel_app.IPKernelApp.initialized():
-        return None
-    from IPython.display import display
-
-    return display
-
-
-class ProgressLine:
-    """A one-line progress display for Jupyter or a terminal, erased when closed.
-
-    enabled None: shown only for runs longer than `delay` seconds and never under test
-    (env CI, NBVAL or PYTEST_CURRENT_TEST); False: never; True: always, but not under
-    test.
-    """
-
-    def __init__(
-        self, total, *, enabled=None, description="training", delay=1.0, interval=0.5
-    ):
-        self.total, self.description = total, description
-        self.delay = 0.0 if enabled else delay
-        self.interval = interval
-        self.enabled = enabled is not False and not _under_test()
-        self._start = self._last = time.perf_counter()
-        self._display, self._handle, self._width = _jupyter_display(), None, 0
-        if self._display is None and not (enabled or sys.stderr.isatty()):
-            self.enabled = False  # a pipe or a log file: stay quiet unless asked
-
-    def update(self, done, loss=None):
-        """Show `done` of `total` (and the mean loss), at most once per `interval`."""
-        now = time.perf_counter()
-        too_soon = now - self._start < self.delay or now - self._last < self.interval
-        if not self.enabled or too_soon:
-            return
-        self._last = now
-        text = f"{self.description}: step {done:,}/{self.total:,}"
-        if loss is not None:
-            text += f", mean loss {float(np.mean(loss)):.5f}"
-        self._show(text + f", {now - self._start:.0f} s")
-
-    def _show(self, text):
-        if self._display is not None:
-            bundle = {"text/plain": text, "text/html": f"<code>{text}</code>"}
-            if self._handle is None:
-                self._handle = self._display(bundle, raw=True, display_id=True)
-            else:
-                self._handle.update(bundle, raw=True)
-        else:
-            sys.stderr.write("\r" + text.ljust(self._width))
-            sys.stderr.flush()
-            self._width = len(text)
-
-    def close(self):
-        """Erase the line, so a finished run leaves no stale progress behind."""
-        if self._handle is not None:
-            self._handle.update({"text/plain": "", "text/html": ""}, raw=True)
-        elif self._width:
-            sys.stderr.write("\r" + " " * self._width + "\r")
-            sys.stderr.flush()
-        self._handle, self._width = None, 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
 @dataclass
 class TrainResult:
     """What `train_toy_model` returns; W and b are the arrays of `params`."""
@@ -272,9 +218,11 @@ class TrainResult:
     sparsity: np.ndarray  # (I, n)
 
 
-def _per_instance(value, name, n_instances, n_features):
-    """A scalar, (I,) or (I, n) hyperparameter as an (I, n) float64 array."""
-    arr = np.array(check_array(value, name, ndim=(0, 1, 2)), dtype=np.float64)
+def _sparsity_per_instance(sparsity, n_instances, n_features):
+    """A scalar, (I,) or (I, n) sparsity in [0, 1) as an (I, n) float64 array."""
+    name = "sparsity"
+    arr = np.array(check_array(sparsity, name, ndim=(0, 1, 2)), dtype=np.float64)
+    check_in_range(arr, name, 0.0, 1.0, high_open=True)
     if arr.ndim == 1 and arr.shape != (n_instances,):
         raise ValueError(
             f"{name} has {arr.shape[0]} values (one per instance) but "
@@ -315,6 +263,28 @@ def _divergence(loss, step, lr):
     )
 
 
+def _train_steps(work, optimizer, rng, steps_logged, progress):
+    """The training loop (eq. 7.3); returns the losses of the steps `steps_logged`."""
+    steps = int(steps_logged[-1]) + 1
+    # Adam is elementwise, so one array theta = [W; b] steps exactly like W and b apart.
+    theta, grad_theta = {"theta": work.theta}, {"theta": work.grad_theta}
+    losses = np.empty((len(steps_logged), len(work.theta)))
+    row = 0
+    # Overflow shows up as a non-finite loss, reported below with instance and step.
+    overflow_reported_below = np.errstate(over="ignore", invalid="ignore")
+    with ProgressLine(steps, enabled=progress) as line, overflow_reported_below:
+        for step in range(steps):
+            loss, _ = work.sample_loss_and_gradients(rng)
+            if not np.isfinite(loss).all():
+                raise _divergence(loss, step, optimizer.lr)
+            if step == steps_logged[row]:
+                losses[row] = loss
+                row = min(row + 1, len(steps_logged) - 1)
+                line.update(step + 1, loss)
+            optimizer.step(theta, grad_theta)
+    return losses
+
+
 def train_toy_model(
     n_features,
     n_hidden,
@@ -338,7 +308,8 @@ def train_toy_model(
     sparsity: scalar, (I,) or (I, n); importance: None (0.7**i), (n,) or (I, n). The
     random stream: init_params draws first, then one (I, batch_size, n) uniform draw per
     step, so the same seed gives the same result. A non-finite loss raises
-    FloatingPointError.
+    FloatingPointError. progress: True, False, or None to follow the environment
+    variable SUPERPOSITION_PROGRESS (see `superposition_lib.progress`).
     """
     n_features = check_positive_int(n_features, "n_features")
     n_hidden = check_positive_int(n_hidden, "n_hidden")
@@ -347,8 +318,7 @@ def train_toy_model(
     n_instances = check_positive_int(n_instances, "n_instances")
     log_every = check_positive_int(log_every, "log_every")
     dtype = np.dtype(check_float_dtype(dtype))
-    sparsity = _per_instance(sparsity, "sparsity", n_instances, n_features)
-    check_in_range(sparsity, "sparsity", 0.0, 1.0, high_open=True)
+    sparsity = _sparsity_per_instance(sparsity, n_instances, n_features)
     importance = _importance_per_instance(importance, n_instances, n_features)
     optimizer = Adam(lr=lr, weight_decay=weight_decay)
     rng = as_generator(seed, "seed")
@@ -356,25 +326,8 @@ def train_toy_model(
         n_features, n_hidden, rng, init=init, n_instances=n_instances, dtype=dtype
     )
     work = TrainingWorkspace(params, importance, 1.0 - sparsity, batch_size, activation)
-    # Adam is elementwise, so one array theta = [W; b] steps exactly like W and b apart.
-    theta, grad_theta = {"theta": work.theta}, {"theta": work.grad_theta}
     steps_logged = np.unique(np.r_[np.arange(0, steps, log_every), steps - 1])
-    losses = np.empty((len(steps_logged), n_instances))
-    row = 0
-    # Overflow shows up as a non-finite loss, reported below with instance and step.
-    with (
-        ProgressLine(steps, enabled=progress) as line,
-        np.errstate(over="ignore", invalid="ignore"),
-    ):
-        for step in range(steps):
-            loss, _ = work.sample_loss_and_gradients(rng)
-            if not np.isfinite(loss).all():
-                raise _divergence(loss, step, lr)
-            if step == steps_logged[row]:
-                losses[row] = loss
-                row = min(row + 1, len(steps_logged) - 1)
-                line.update(step + 1, loss)
-            optimizer.step(theta, grad_theta)
+    losses = _train_steps(work, optimizer, rng, steps_logged, progress)
     params = {key: np.ascontiguousarray(value) for key, value in work.params.items()}
     return TrainResult(
         params["W"], params["b"], losses, steps_logged, params, importance, sparsity

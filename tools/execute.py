@@ -5,6 +5,7 @@ metadata.
     python tools/execute.py                      # every chapter in _toc.yml order
     python tools/execute.py book/01_data.ipynb   # just these
     python tools/execute.py --normalize-only     # only tidy metadata
+    python tools/execute.py --record-times book/run_times.md   # all, and their times
 
 Chapters are committed with outputs (readers on a code host see the figures; nbval
 compares the cells tagged `nbval-check-output` against them). Normalising drops what
@@ -86,16 +87,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--normalize-only", action="store_true")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument(
+        "--record-times",
+        type=Path,
+        metavar="FILE.md",
+        help="run every chapter and write their times as a Markdown table (the "
+        "preface's course plan includes it)",
+    )
     args = parser.parse_args(argv)
+    if args.record_times and (args.notebooks or args.normalize_only):
+        parser.error("--record-times runs every chapter: give no notebooks")
     quiet_kernel_environment()
+    times = {}
     for path in [p.resolve() for p in args.notebooks] or chapters():
         if args.normalize_only:
             nbformat.write(normalize(nbformat.read(path, as_version=4)), path)
             continue
-        print(
-            f"{path.relative_to(ROOT)}: {execute(path, args.timeout):.1f} s", flush=True
-        )
+        times[path] = execute(path, args.timeout)
+        print(f"{path.relative_to(ROOT)}: {times[path]:.1f} s", flush=True)
+    if args.record_times:
+        args.record_times.write_text(times_table(times), encoding="utf-8")
     return 0
+
+
+def times_table(times: dict[Path, float]) -> str:
+    """Each chapter's execution time, with when and where it was measured."""
+    import platform
+
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    today = time.strftime("%Y-%m-%d")
+    lines = [
+        f"Measured by `tools/execute.py --record-times` on {today}: "
+        f"{os.cpu_count()} CPUs ({platform.machine()}), {threads} BLAS thread(s), "
+        f"load average {load} at the end; total {sum(times.values()):.0f} s.",
+        "",
+        "| chapter | seconds to run |",
+        "|---|---:|",
+    ]
+    for path, seconds in times.items():
+        lines.append(f"| {{doc}}`{path.stem}` | {seconds:.1f} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -1,0 +1,399 @@
+# GENERATED from book/12_sae_training.ipynb by tools/export.py. DO NOT EDIT:
+# edit the chapter's cells tagged `export`, then run `make export`.
+"""Training and measuring sparse autoencoders.
+
+The previous chapter built a sparse autoencoder by hand. This chapter trains it on a
+toy model's activations and measures whether its decoder columns are the features
+the toy model stored in superposition [elhage2022superposition], as *Towards
+Monosemanticity* [bricken2023monosemanticity] hopes they are for a language model.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from superposition_lib.conventions import (
+    as_generator,
+    check_array,
+    check_in_range,
+    check_one_of,
+    check_positive_int,
+    transpose_last,
+)
+from superposition_lib.optim import Adam
+from superposition_lib.progress import ProgressLine
+from superposition_lib.sae import (
+    check_reconstruction_pair,
+    decoder_norms,
+    init_sae_params,
+    normalize_decoder,
+    remove_parallel_gradient,
+    sae_backward,
+    sae_forward,
+    sae_loss,
+    sae_shape,
+)
+
+__all__ = [
+    "latent_density",
+    "mean_active_latent_count",
+    "dead_fraction",
+    "dense_fraction",
+    "fraction_variance_unexplained",
+    "shrinkage",
+    "best_match_cosines",
+    "resample_dead_latents",
+    "L1_CONVENTIONS",
+    "SAETrainResult",
+    "train_sae",
+]
+
+
+# ---- book/12_sae_training.ipynb, cell 71f53b76 ----
+def _check_code(H):
+    H = check_array(H, "H", ndim=(2, 3))
+    if H.shape[-2] == 0:
+        raise ValueError("H has no rows: a firing frequency needs at least one input")
+    return H
+
+
+def latent_density(H):
+    """Firing frequency p_j = (1/N) sum_n 1[h_nj > 0] of each latent: (m,) or (I, m)."""
+    return np.mean(_check_code(H) > 0, axis=-2)
+
+
+def mean_active_latent_count(H):
+    """L0 of an SAE code, a count: (1/N) sum_n #{j : h_nj > 0} = sum_j p_j, the mean
+    number of latents active per input (a number of latents, not a fraction)."""
+    return np.sum(latent_density(H), axis=-1)
+
+
+def dead_fraction(H):
+    """Fraction of latents that never fire on these inputs (p_j = 0)."""
+    return np.mean(latent_density(H) == 0, axis=-1)
+
+
+def dense_fraction(H, threshold=0.1):
+    """Fraction of latents firing on more than `threshold` of inputs (p_j > t)."""
+    threshold = check_in_range(threshold, "threshold", 0.0, 1.0)
+    return np.mean(latent_density(H) > threshold, axis=-1)
+
+
+def fraction_variance_unexplained(Z, Z_hat):
+    """FVU = sum_n ||z_n - z_hat_n||^2 / sum_n ||z_n - mean(z)||^2 (1 - expl. var.)."""
+    Z, Z_hat = check_reconstruction_pair(Z, Z_hat)
+    variance = np.sum((Z - Z.mean(axis=-2, keepdims=True)) ** 2, axis=(-2, -1))
+    if np.any(variance == 0):
+        raise ValueError("Z has zero variance: the fraction unexplained would be 0/0")
+    return np.sum((Z - Z_hat) ** 2, axis=(-2, -1)) / variance
+
+
+def shrinkage(Z, Z_hat):
+    """Mean of ||z_hat_n|| / ||z_n|| over inputs with z_n != 0 (1 = no shrinkage)."""
+    Z, Z_hat = check_reconstruction_pair(Z, Z_hat)
+    norm, norm_hat = np.linalg.norm(Z, axis=-1), np.linalg.norm(Z_hat, axis=-1)
+    nonzero = np.broadcast_to(norm > 0, np.broadcast_shapes(norm.shape, norm_hat.shape))
+    if not np.all(nonzero.any(axis=-1)):
+        raise ValueError("every row of Z is zero: ||z_hat|| / ||z|| is undefined")
+    ratio = np.where(nonzero, norm_hat / np.where(norm > 0, norm, 1.0), 0.0)
+    return ratio.sum(axis=-1) / nonzero.sum(axis=-1)
+
+
+def _unit_columns(columns):
+    """Columns scaled to unit length; an all-zero column stays zero (no direction)."""
+    norms = np.linalg.norm(columns, axis=-2, keepdims=True)
+    return columns / np.where(norms > 0, norms, 1.0)
+
+
+def best_match_cosines(W_dec, W_true):
+    """For each true direction W_true[:, i]: max_j cos(W_true[:, i], W_dec[:, j]), j.
+
+    W_dec (d, m) or (I, d, m); W_true (d, n), e.g. the toy model's W. A zero column has
+    no direction: its cosines count as 0. Returns (cosines, indices), (n,) or (I, n).
+    """
+    W_dec = check_array(W_dec, "W_dec", ndim=(2, 3))
+    W_true = check_array(W_true, "W_true", ndim=2)
+    if W_true.shape[0] != W_dec.shape[-2]:
+        raise ValueError(
+            f"W_true {W_true.shape} and W_dec {W_dec.shape} must have the same number "
+            "of rows (the activation dimension d)"
+        )
+    cosines = transpose_last(_unit_columns(W_true)) @ _unit_columns(
+        W_dec
+    )  # (..., n, m)
+    return cosines.max(axis=-1), cosines.argmax(axis=-1)
+
+
+# ---- book/12_sae_training.ipynb, cell 7074d0ba ----
+def _unit_rows(vectors, rng):
+    """Rows scaled to unit length; an all-zero row gets a random direction instead."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    zero = norms[:, 0] == 0
+    if zero.any():
+        vectors[zero] = rng.standard_normal(vectors[zero].shape)
+        norms[zero] = np.linalg.norm(vectors[zero], axis=-1, keepdims=True)
+    return vectors / norms
+
+
+def _checked_dead_mask(dead, lead, m):
+    dead = np.asarray(dead)
+    if dead.dtype != bool or dead.shape != lead + (m,):
+        raise ValueError(
+            f"dead must be a boolean mask of shape {lead + (m,)}, got "
+            f"{dead.dtype} {dead.shape}"
+        )
+    return dead
+
+
+def _resampling_weights(params, Z, subtract_decoder_bias):
+    """Inputs as (I or 1, N, d), and ||z_n - z_hat_n||^4, the square of each loss."""
+    _, _, Z_hat = sae_forward(params, Z, subtract_decoder_bias=subtract_decoder_bias)
+    inputs = np.broadcast_to(Z, Z_hat.shape).reshape((-1,) + Z_hat.shape[-2:])
+    errors = np.sum((inputs - Z_hat.reshape(inputs.shape)) ** 2, axis=-1)
+    return inputs, errors**2
+
+
+def _point_latents_at(params, where, dead, v, encoder_scale, optimizer):
+    """Instance `where`'s dead latents now read and write the unit rows v."""
+    latents = np.flatnonzero(dead)
+    alive = np.linalg.norm(params["W_enc"][where][~dead], axis=-1)
+    scale = encoder_scale * (alive.mean() if alive.size else 1.0)
+    params["W_dec"][where][:, latents] = v.T  # params[key][where] is a view
+    params["W_enc"][where][latents] = scale * v
+    params["b_enc"][where][latents] = 0.0
+    if optimizer is not None:
+        optimizer.reset("W_dec", where + (slice(None), latents))
+        optimizer.reset("W_enc", where + (latents,))
+        optimizer.reset("b_enc", where + (latents,))
+
+
+def resample_dead_latents(
+    params,
+    dead,
+    Z,
+    rng,
+    optimizer=None,
+    *,
+    subtract_decoder_bias=True,
+    encoder_scale=0.2,
+):
+    """Re-initialise dead latents from badly reconstructed inputs (Monosemanticity).
+
+    For each dead latent j, draw an input z_n with P(n) ∝ ||z_n - z_hat_n||^4, set
+    W_dec[:, j] = v / ||v|| with v = z_n - b_dec, W_enc[j] = encoder_scale * (mean norm
+    of the alive encoder rows) * v / ||v||, b_enc[j] = 0, and zero the optimizer's
+    moments of those entries. `dead` is a boolean (m,) or (I, m) mask. In place;
+    returns the number resampled (per instance).
+    """
+    n_instances, m, _ = sae_shape(params)
+    lead = () if n_instances is None else (n_instances,)
+    dead = _checked_dead_mask(dead, lead, m)
+    rng = as_generator(rng)
+    inputs, weights = _resampling_weights(params, Z, subtract_decoder_bias)
+    for i, dead_i in enumerate(dead.reshape(-1, m)):
+        if not dead_i.any():
+            continue
+        where = (i,) if lead else ()
+        total = weights[i].sum()
+        p = weights[i] / total if total > 0 else None  # all exact: uniform
+        rows = rng.choice(inputs.shape[1], size=int(dead_i.sum()), p=p)
+        shift = params["b_dec"][where] if subtract_decoder_bias else 0.0
+        v = _unit_rows(np.array(inputs[i, rows] - shift), rng)
+        _point_latents_at(params, where, dead_i, v, encoder_scale, optimizer)
+    return dead.reshape(-1, m).sum(axis=-1) if lead else int(dead.sum())
+
+
+# ---- book/12_sae_training.ipynb, cell 822f6356 ----
+L1_CONVENTIONS = ("unit_norm", "decoder_norm")
+
+
+@dataclass
+class SAETrainResult:
+    """What `train_sae` returns; every array has a leading instance axis I."""
+
+    params: dict  # W_enc (I, m, d), b_enc (I, m), W_dec (I, d, m), b_dec (I, d)
+    l1_coeff: np.ndarray  # (I,)
+    losses: np.ndarray  # (n_logged, I): batch loss at a logged step, before its update
+    steps_logged: np.ndarray  # (n_logged,)
+    dead_counts: np.ndarray  # (n_windows, I): latents that never fired in each window
+    window_ends: np.ndarray  # (n_windows,): the step ending each window
+    n_resampled: np.ndarray  # (I,): latents resampled over the whole run
+
+
+def _training_setup(Z, n_latents, l1_coeff, n_instances, l1_convention):
+    """(Z, m, λ as (I,) in Z's dtype, I), checked: what `train_sae` trains on."""
+    check_one_of(l1_convention, "l1_convention", L1_CONVENTIONS)
+    m = check_positive_int(n_latents, "n_latents")
+    lam = check_in_range(l1_coeff, "l1_coeff", 0.0, np.inf)
+    if lam.ndim > 1:
+        raise ValueError(f"l1_coeff must be a number or (I,), got shape {lam.shape}")
+    if n_instances is None:
+        n_instances = lam.size if lam.ndim == 1 else 1
+    n_instances = check_positive_int(n_instances, "n_instances")
+    if lam.ndim == 1 and lam.size != n_instances:
+        raise ValueError(f"l1_coeff has {lam.size} values, n_instances={n_instances}")
+    Z = check_array(Z, "Z", ndim=(2, 3))
+    if Z.ndim == 3 and Z.shape[0] != n_instances:
+        raise ValueError(
+            f"Z of shape {Z.shape} has {Z.shape[0]} instances, expected "
+            f"{n_instances} (one per l1_coeff) or Z of shape (N, d)"
+        )
+    if Z.shape[-2] == 0:
+        raise ValueError("Z has no rows to train on")
+    return Z, m, np.broadcast_to(lam, (n_instances,)).astype(Z.dtype), n_instances
+
+
+@dataclass
+class _Schedule:
+    """When `train_sae` logs, counts dead latents and resamples; checked once."""
+
+    steps: int
+    batch_size: int
+    dead_window: int
+    log_every: int
+    resample: bool
+    resample_until: float  # a fraction of `steps`
+
+    @classmethod
+    def checked(cls, steps, batch_size, dead_window, log_every, resample, until):
+        """The schedule from `train_sae`'s arguments, each checked and named."""
+        return cls(
+            check_positive_int(steps, "steps"),
+            check_positive_int(batch_size, "batch_size"),
+            check_positive_int(dead_window, "dead_window"),
+            check_positive_int(log_every, "log_every"),
+            bool(resample),
+            float(check_in_range(until, "resample_until", 0.0, 1.0)),
+        )
+
+    def resamples_at(self, step):
+        """Resampling happens at a window's end, until `resample_until` of the run."""
+        return self.resample and step <= self.resample_until * self.steps
+
+
+class _Run:
+    """One `train_sae` call: parameters, optimiser, generator, and what it records."""
+
+    def __init__(self, params, optimizer, lam, rng, subtract_decoder_bias, unit_norm):
+        self.params, self.optimizer, self.lam, self.rng = params, optimizer, lam, rng
+        self.subtract, self.unit_norm = subtract_decoder_bias, unit_norm
+        self.conventions = {
+            "subtract_decoder_bias": subtract_decoder_bias,
+            "weight_l1_by_decoder_norm": not unit_norm,
+        }
+        n_instances, m = params["b_enc"].shape
+        self.fired = np.zeros((n_instances, m), dtype=np.int64)  # in this window
+        self.losses, self.logged, self.dead_counts, self.window_ends = [], [], [], []
+        self.n_resampled = np.zeros(n_instances, dtype=np.int64)
+
+    def result(self):
+        """What the run recorded, as the `SAETrainResult` that `train_sae` returns."""
+        return SAETrainResult(
+            self.params,
+            self.lam,
+            np.array(self.losses),
+            np.array(self.logged),
+            np.array(self.dead_counts).reshape(-1, len(self.lam)),
+            np.array(self.window_ends),
+            self.n_resampled,
+        )
+
+
+def _raise_if_diverged(arrays, what, step):
+    """FloatingPointError naming the instances whose params or grads are not finite."""
+    for key, value in arrays.items():
+        bad = ~np.isfinite(value).reshape(value.shape[0], -1).all(axis=-1)
+        if bad.any():
+            raise FloatingPointError(
+                f"SAE training diverged at step {step}: {what}['{key}'] of instance(s) "
+                f"{np.flatnonzero(bad).tolist()} became NaN or inf; lower lr or "
+                "l1_coeff (or rescale Z)"
+            )
+
+
+def _step(run, batch, step, log):
+    """One Adam step on `batch`; with `log`, its loss is recorded before the update."""
+    p = run.params
+    h_linear, h, Z_hat = sae_forward(p, batch, subtract_decoder_bias=run.subtract)
+    grads = sae_backward(p, batch, h_linear, h, Z_hat, run.lam, **run.conventions)
+    _raise_if_diverged(grads, "grads", step)
+    if log:
+        weights = None if run.unit_norm else decoder_norms(p["W_dec"])
+        run.losses.append(sae_loss(batch, Z_hat, h, run.lam, l1_weights=weights))
+        run.logged.append(step)
+    if run.unit_norm:
+        grads["W_dec"] = remove_parallel_gradient(p["W_dec"], grads["W_dec"])
+    run.optimizer.step(p, grads)
+    if run.unit_norm:
+        normalize_decoder(p)
+    _raise_if_diverged(p, "params", step)
+    run.fired += np.count_nonzero(h > 0, axis=-2)
+
+
+def _end_window(run, batch, step, resample):
+    """Count the latents that never fired in the window ending at `step`; resample."""
+    dead, s = run.fired == 0, run.subtract
+    run.dead_counts.append(dead.sum(axis=-1))
+    run.window_ends.append(step)
+    if resample and dead.any():
+        run.n_resampled += resample_dead_latents(
+            run.params, dead, batch, run.rng, run.optimizer, subtract_decoder_bias=s
+        )
+    run.fired[:] = 0
+
+
+def _train(Z, run, schedule, progress):
+    """The training loop: minibatch, step, log, and look for dead latents."""
+    line = ProgressLine(
+        schedule.steps, enabled=progress, description=f"{len(run.lam)} SAE(s)"
+    )
+    for step in range(1, schedule.steps + 1):
+        batch = Z[..., run.rng.integers(0, Z.shape[-2], schedule.batch_size), :]
+        log = step % schedule.log_every == 0 or step == schedule.steps
+        _step(run, batch, step, log)
+        if log:
+            line.update(step, run.losses[-1])
+        if step % schedule.dead_window == 0:
+            _end_window(run, batch, step, schedule.resamples_at(step))
+    line.close()
+
+
+def train_sae(
+    Z,
+    n_latents,
+    l1_coeff,
+    *,
+    n_instances=None,
+    steps=3000,
+    batch_size=512,
+    lr=1e-2,
+    seed=0,
+    subtract_decoder_bias=True,
+    l1_convention="unit_norm",
+    dead_window=250,
+    resample=False,
+    resample_until=0.75,
+    log_every=10,
+    progress=None,
+):
+    """Train I SAEs with Adam on minibatches of Z, minimising `sae_loss`, one λ each.
+
+    Z: (N, d) shared, or (I, N, d). l1_coeff: a number, or (I,) for an L1 sweep;
+    n_instances repeats one λ over several seeds. l1_convention "unit_norm" projects the
+    decoder gradient and renormalises the columns after each step; "decoder_norm"
+    weights the L1 term by the column norms. Every `dead_window` steps the latents that
+    never fired are counted (and, with `resample`, resampled). Deterministic for a seed.
+    """
+    Z, m, lam, n_instances = _training_setup(
+        Z, n_latents, l1_coeff, n_instances, l1_convention
+    )
+    schedule = _Schedule.checked(
+        steps, batch_size, dead_window, log_every, resample, resample_until
+    )
+    rng = as_generator(seed, "seed")
+    d = Z.shape[-1]
+    params = init_sae_params(d, m, rng, n_instances=n_instances, dtype=Z.dtype)
+    unit_norm = l1_convention == "unit_norm"
+    run = _Run(params, Adam(lr=lr), lam, rng, subtract_decoder_bias, unit_norm)
+    _train(Z, run, schedule, progress)
+    return run.result()
