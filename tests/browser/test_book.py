@@ -24,6 +24,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import sys
 import threading
@@ -488,3 +489,22 @@ def test_explorer_changes_frame_when_slider_moves(built, loaded, doc):
             "(jslink?)"
         )
         area.screenshot(path=SCREENSHOTS / f"{Path(doc).name}-explorer{number}.png")
+
+
+EXERCISE_TITLE = re.compile(
+    r'<div class="exercise admonition"[^>]*>\s*<p class="admonition-title">'
+    r'<span class="caption-number">Exercise ([0-9.]+) </span>'
+)
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_exercises_are_numbered_per_chapter(built, doc):
+    """Exercise 9.2 is the second exercise of chapter 9 (tools/exercise_numbers.py)."""
+    written(doc)
+    html = (HTML / f"{doc}.html").read_text(encoding="utf-8")
+    numbers = EXERCISE_TITLE.findall(html)
+    chapter = int(Path(doc).name[:2])
+    if chapter == 0 and not numbers:
+        pytest.skip(f"{doc} has no exercises")
+    expected = [f"{chapter}.{k}" for k in range(1, len(numbers) + 1)]
+    assert numbers and numbers == expected, f"{doc}: exercises numbered {numbers}"
