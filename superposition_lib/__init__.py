@@ -18,6 +18,7 @@ from superposition_lib.conventions import (
     check_float_dtype,
     check_matrix_stack,
     transpose_last,
+    check_flag,
 )
 
 # book/00_plotting.ipynb
@@ -191,6 +192,7 @@ __all__ = [
     "check_float_dtype",
     "check_matrix_stack",
     "transpose_last",
+    "check_flag",
     "FEATURE_PALETTE",
     "use_book_style",
     "feature_colors",

@@ -19,6 +19,7 @@ __all__ = [
     "check_float_dtype",
     "check_matrix_stack",
     "transpose_last",
+    "check_flag",
 ]
 
 
@@ -28,6 +29,8 @@ def as_generator(rng, name="rng"):
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"{name} must be a seed >= 0 or a Generator, got {rng}")
         return np.random.default_rng(int(rng))
     raise TypeError(
         f"{name} must be a numpy.random.Generator or an integer seed, "
@@ -49,11 +52,15 @@ def check_array(x, name, *, ndim=None, shape=None, finite=True):
 
     `ndim` is an int or a tuple of allowed ranks; in `shape`, None matches any
     length. Float32 stays float32 (it is faster); everything else becomes float64.
+    A bool is not a number: True, False and boolean arrays are refused.
     """
-    if isinstance(x, (str, bytes)) or x is None:
+    if isinstance(x, (str, bytes, bool, dict)) or x is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
+    try:
+        arr = np.asarray(x)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array: {err}") from None
+    if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     arr = arr if arr.dtype == np.float32 else arr.astype(np.float64, copy=False)
     allowed = (ndim,) if isinstance(ndim, int) else ndim
@@ -95,6 +102,8 @@ def check_one_of(value, name, choices):
 
 def check_float_dtype(dtype, name="dtype"):
     """Return `dtype` as np.float32 or np.float64, the only two the book computes in."""
+    if dtype is None:  # np.dtype(None) would silently mean float64
+        raise TypeError(f"{name} must be np.float32 or np.float64, got None")
     try:
         resolved = np.dtype(dtype)
     except TypeError:
@@ -119,4 +128,22 @@ def check_matrix_stack(A, name):
 
 def transpose_last(A):
     """The transpose of the last two axes: W^T for one model, each W_i^T for a stack."""
+    A = check_array(A, "A", finite=False)
+    if A.ndim < 2:
+        raise ValueError(
+            f"A must have at least 2 axes to transpose, got shape {A.shape}"
+        )
     return np.swapaxes(A, -1, -2)
+
+
+def check_flag(value, name, *, optional=False):
+    """Return `value` as a bool: only True or False (or None, if `optional`) pass.
+
+    The other half of "a bool is not a number": a number is not a switch.
+    """
+    if optional and value is None:
+        return None
+    if not isinstance(value, (bool, np.bool_)):
+        allowed = "True, False or None" if optional else "True or False"
+        raise TypeError(f"{name} must be {allowed}, got {value!r}")
+    return bool(value)

@@ -68,10 +68,17 @@ def test_positive_int_rejects(bad, error):
 
 # ---- check_array
 @pytest.mark.parametrize(
-    "dtype", [np.int8, np.int64, np.uint16, np.bool_, np.float16, np.float64]
+    "dtype", [np.int8, np.int64, np.uint16, np.float16, np.float64]
 )
 def test_check_array_makes_float64(dtype):
     assert check_array(np.ones(3, dtype=dtype), "x").dtype == np.float64
+
+
+@pytest.mark.parametrize("bad", [True, np.ones(3, dtype=bool), [True, False]])
+def test_check_array_refuses_bools(bad):
+    """A bool is not a number: `decay=True` must not quietly mean 1."""
+    with pytest.raises(TypeError, match="x"):
+        check_array(bad, "x")
 
 
 def test_check_array_keeps_float32_and_does_not_copy():

@@ -1,0 +1,85 @@
+"""Fuzz specs: the conventions chapter's helpers (`superposition_lib.conventions`)."""
+
+import numpy as np
+
+from fuzz.harness import Spec
+from fuzz.kinds import SURVIVE, Array, Choice, Dtype, Flag, Int, Real, Rng
+
+NAME = "the name a helper puts in its message, chosen by the caller: not fuzzed"
+
+
+def _array(rng):
+    return rng.normal(size=(3, 4))
+
+
+SPECS = {
+    "as_generator": Spec(
+        build=lambda rng: {"rng": int(rng.integers(0, 1000)), "name": "rng"},
+        args={"rng": Rng()},
+        skip={"name": NAME},
+    ),
+    "check_positive_int": Spec(
+        build=lambda rng: {"value": int(rng.integers(1, 50)), "name": "value"},
+        args={"value": Int(low=1)},
+        skip={"name": NAME},
+    ),
+    "check_array": Spec(
+        build=lambda rng: {"x": _array(rng), "name": "x", "ndim": 2},
+        args={"x": Array(empty=SURVIVE)},  # empty is the caller's to refuse
+        skip={
+            "name": NAME,
+            "ndim": "a rank the caller states",
+            "shape": "likewise",
+            "finite": "False lets NaN through, on purpose",
+        },
+    ),
+    "check_in_range": Spec(
+        build=lambda rng: {
+            "value": float(rng.uniform(0, 1)),
+            "name": "value",
+            "low": 0.0,
+            "high": 1.0,
+            "high_open": True,
+        },
+        args={"value": Real(0.0, 1.0, high_open=True)},
+        skip={
+            "name": NAME,
+            "low": "the interval is the caller's",
+            "high": "likewise",
+            "low_open": "likewise",
+            "high_open": "likewise",
+        },
+    ),
+    "check_one_of": Spec(
+        build=lambda rng: {
+            "value": "relu",
+            "name": "value",
+            "choices": ("relu", "linear"),
+        },
+        args={"value": Choice(("relu", "linear"))},
+        skip={"name": NAME, "choices": "the caller's options"},
+    ),
+    "check_float_dtype": Spec(
+        build=lambda rng: {
+            "dtype": [np.float32, np.float64][int(rng.integers(2))],
+            "name": "dtype",
+        },
+        args={"dtype": Dtype()},
+        skip={"name": NAME},
+    ),
+    "check_matrix_stack": Spec(
+        build=lambda rng: {"A": _array(rng)[None].repeat(2, axis=0), "name": "A"},
+        args={"A": Array(rank=False)},  # 2-D and 3-D are both valid
+        skip={"name": NAME},
+    ),
+    "transpose_last": Spec(
+        build=lambda rng: {"A": _array(rng)},
+        args={"A": Array(finite=False, extreme=False, empty=SURVIVE, rank=False)},
+        positional=("A",),
+    ),
+    "check_flag": Spec(
+        build=lambda rng: {"value": bool(rng.integers(2)), "name": "value"},
+        args={"value": Flag()},
+        skip={"name": NAME, "optional": "None allowed or not: the caller's choice"},
+    ),
+}
