@@ -10,6 +10,8 @@ absolute value ("L1"), the Gini coefficient and the reconstruction error (a mean
 squared error) — and asks of each what it really measures.
 """
 
+import math
+
 import numpy as np
 
 from superposition_lib.conventions import check_array
@@ -34,6 +36,12 @@ def _check_activations(A, name="A"):
     return A
 
 
+def _exponent(*arrays):
+    """The e with 2^(e-1) <= max|a| < 2^e over all entries: a / 2^e is exact and at
+    most 1 in size, so its sums cannot overflow nor its squares underflow."""
+    return int(np.frexp(max(np.max(np.abs(a)) for a in arrays))[1])
+
+
 def l0_fraction(A, *, threshold=0.0):
     """L0 as a fraction of entries, not a count: (1/(N D)) sum 1[|A_ij| > threshold]."""
     A = _check_activations(A)
@@ -44,9 +52,13 @@ def l0_fraction(A, *, threshold=0.0):
 
 
 def l1_norm(A):
-    """Mean absolute value, (1 / (N D)) sum |A_ij| (accumulated in float64)."""
+    """Mean absolute value, (1 / (N D)) sum |A_ij| (accumulated in float64).
+
+    Summed as 2^e mean(|A| / 2^e): the mean of values near 1e300 does not overflow.
+    """
     A = _check_activations(A)
-    return float(np.mean(np.abs(A), dtype=np.float64))
+    e = _exponent(A)
+    return math.ldexp(float(np.mean(np.abs(np.ldexp(A, -e)), dtype=np.float64)), e)
 
 
 # ---- book/14_metrics.ipynb, cell 06343727 ----
@@ -58,10 +70,12 @@ def gini(A):
     original document's 2 sum_i i a_(i) / (n sum a) - (n + 1) / n. O(n log n).
     0 for a constant vector, 1 - 1/n for a one-hot one. All-zero input returns 0.0
     (all entries are equal, and a silent representation is not "maximally sparse").
-    Empty input raises ValueError. float32 input is summed in float64.
+    Empty input raises ValueError. float32 input is summed in float64. G ignores a
+    scale, so |A| is divided by a power of two first: its sums cannot overflow.
     """
     A = _check_activations(A)
-    a = np.abs(A).reshape(-1)  # a fresh array, so it can be sorted in place
+    a = np.abs(A).reshape(-1)  # a fresh array, so it can be scaled and sorted in place
+    np.ldexp(a, -_exponent(a), out=a)
     a.sort()
     total = np.sum(a, dtype=np.float64)
     if total == 0.0:
@@ -86,7 +100,11 @@ def original_gini(activations):
 
 # ---- book/14_metrics.ipynb, cell 013677b4 ----
 def reconstruction_mse(A, A_hat):
-    """Mean squared error per entry, (1 / (N D)) sum_ij (A_ij - A_hat_ij)^2."""
+    """Mean squared error per entry, (1 / (N D)) sum_ij (A_ij - A_hat_ij)^2.
+
+    Computed as 4^e mean(((A - A_hat) / 2^e)^2), 2^e >= max(|A|, |A_hat|): an MSE
+    beyond float64's range (both near 1e300, or both near 1e-300) is refused.
+    """
     A = _check_activations(A, "A")
     A_hat = check_array(A_hat, "A_hat")
     if A_hat.shape != A.shape:
@@ -94,5 +112,17 @@ def reconstruction_mse(A, A_hat):
             f"A_hat must have the shape of A, {A.shape}, got "
             f"{A_hat.shape} (a reconstruction is compared entry by entry)"
         )
-    diff = A.astype(np.float64, copy=False) - A_hat
-    return float(np.mean(diff * diff))
+    e = _exponent(A, A_hat)
+    with np.errstate(under="ignore"):  # a square tiny beside the largest: rounding
+        diff = np.ldexp(A.astype(np.float64, copy=False), -e) - np.ldexp(A_hat, -e)
+        scaled = float(np.mean(diff * diff))
+    try:
+        mse = math.ldexp(scaled, 2 * e)
+    except OverflowError:
+        mse = math.inf
+    if mse == math.inf or mse < np.finfo(np.float64).tiny <= scaled:
+        raise ValueError(
+            f"the MSE of A and A_hat (4^{e} x {scaled:.3g}) is outside float64's "
+            "range: rescale both"
+        )
+    return mse

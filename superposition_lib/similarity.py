@@ -10,6 +10,8 @@ represent the data the same way?" we need a similarity measure that looks past s
 symmetries.
 """
 
+import math
+
 import numpy as np
 from scipy import stats
 from scipy.spatial.distance import pdist, squareform
@@ -77,11 +79,38 @@ def _column_range(A, name, measure):
     return high, low
 
 
+def _unit_scaled(A):
+    """A / 2^e (float64) and e, 2^e >= max|A|: exact, and no sum or product of the
+    scaled entries can overflow or underflow (the scale is put back, or cancels)."""
+    e = int(np.frexp(np.max(np.abs(A), initial=0.0))[1])
+    return np.ldexp(A.astype(np.float64, copy=False), -e), e
+
+
+def _rescaled(value, e, what):
+    """value * 2^e; refused, naming `what`, where that leaves float64's range."""
+    top = float(np.max(np.abs(value), initial=0.0))
+    try:
+        back = math.ldexp(top, e)
+    except OverflowError:
+        back = math.inf
+    if top and not np.finfo(np.float64).tiny <= back < math.inf:
+        raise ValueError(
+            f"{what} is outside float64's range ({top:.3g} x 2^{e}): rescale the input"
+        )
+    return np.ldexp(value, e)
+
+
 # ---- book/13_similarity.ipynb, cell 265ffee3 ----
 def representational_distances(A):
     """Pairwise distances d_ij = ‖a_i - a_j‖, i < j (condensed RDM), (N(N-1)/2,)."""
     A = _check_representation(A, "A", 2)
-    return pdist(A.astype(np.float64, copy=False), metric="euclidean")
+    scaled, e = _unit_scaled(A)  # pdist squares: 1e±300 would overflow or underflow
+    return _rescaled(pdist(scaled), e, "a distance between rows of A")
+
+
+def _scale_free_distances(A):
+    """The distances of A / 2^e: RSA ignores a scale, and these never overflow."""
+    return pdist(_unit_scaled(A)[0])
 
 
 def _ranks(values):
@@ -123,8 +152,8 @@ def rsa(X, Y, *, method="spearman"):
     document's choice). Needs N >= 3 inputs (at least three distances to correlate).
     """
     X, Y = _check_pair(X, Y, min_samples=3)
-    d_x = _ranks_if(representational_distances(X), method)
-    d_y = _ranks_if(representational_distances(Y), method)
+    d_x = _ranks_if(_scale_free_distances(X), method)
+    d_y = _ranks_if(_scale_free_distances(Y), method)
     return _pearson(d_x, d_y, "X", "Y")
 
 
@@ -138,10 +167,10 @@ def rsa_permutation_test(X, Y, rng, *, n_permutations=999, method="spearman"):
     X, Y = _check_pair(X, Y, min_samples=3)
     rng = as_generator(rng)
     n_permutations = check_positive_int(n_permutations, "n_permutations")
-    d_x = _ranks_if(representational_distances(X), method)
+    d_x = _ranks_if(_scale_free_distances(X), method)
     # Permuting inputs permutes the RDM's rows and columns together; the ranks of the
     # distances are the permuted ranks, so the ranks are computed once.
-    rdm_y = squareform(_ranks_if(representational_distances(Y), method))
+    rdm_y = squareform(_ranks_if(_scale_free_distances(Y), method))
     upper = np.triu_indices(X.shape[0], k=1)
     observed = _pearson(d_x, rdm_y[upper], "X", "Y")
     null = np.empty(n_permutations)
@@ -161,14 +190,17 @@ def centering_matrix(n_samples):
 def gram_linear(A):
     """The linear-kernel Gram matrix K = A A^T, (N, N): inner products of all rows."""
     A = _check_representation(A, "A", 1).astype(np.float64, copy=False)
+    top, big = np.max(np.abs(A)), np.sqrt(np.finfo(np.float64).max / A.shape[1])
+    if top > big or 0 < top < 1 / big:  # K's entries would overflow or underflow
+        raise ValueError(f"A's entries reach {top:.3g}: A @ A.T is outside float64")
     return A @ A.T
 
 
 def _check_grams(K, L):
     K, L = check_array(K, "K", ndim=2), check_array(L, "L", ndim=2)
-    if K.shape[0] != K.shape[1] or K.shape != L.shape:
+    if K.shape[0] != K.shape[1] or K.shape != L.shape or K.shape[0] < 2:
         raise ValueError(
-            f"K and L must be square Gram matrices of the same N inputs, "
+            f"K and L must be square Gram matrices of the same N >= 2 inputs, "
             f"got K {K.shape} and L {L.shape}"
         )
     return K, L
@@ -176,10 +208,11 @@ def _check_grams(K, L):
 
 def hsic(K, L):
     """Biased HSIC = tr(K~ L~) / (N-1)^2, K~ = HKH, L~ = HLH (the original's)."""
-    K, L = _check_grams(K, L)
+    (K, k), (L, l) = map(_unit_scaled, _check_grams(K, L))  # bilinear: exact
     H = centering_matrix(K.shape[0])
     K_centred, L_centred = H @ K @ H, H @ L @ H
-    return float(np.trace(K_centred @ L_centred) / (K.shape[0] - 1) ** 2)
+    value = np.trace(K_centred @ L_centred) / (K.shape[0] - 1) ** 2
+    return float(_rescaled(value, k + l, "HSIC(K, L)"))
 
 
 def linear_cka_gram(X, Y):
@@ -190,22 +223,23 @@ def linear_cka_gram(X, Y):
     X, Y = _check_pair(X, Y, min_samples=2)
     _column_range(X, "X", "CKA")
     _column_range(Y, "Y", "CKA")
-    K, L = gram_linear(X), gram_linear(Y)
+    K, L = gram_linear(_unit_scaled(X)[0]), gram_linear(_unit_scaled(Y)[0])
     return hsic(K, L) / np.sqrt(hsic(K, K) * hsic(L, L))
 
 
 # ---- book/13_similarity.ipynb, cell 8fbcd569 ----
 def center_columns(A):
     """Column-centred A_c = H A = A - mean over samples (float64), (N, D)."""
-    A = _check_representation(A, "A", 1)
-    return A.astype(np.float64) - A.mean(axis=0, dtype=np.float64)
+    scaled, e = _unit_scaled(_check_representation(A, "A", 1))
+    return _rescaled(scaled - scaled.mean(axis=0), e, "A - mean(A)")
 
 
 def _centred_unit_scale(A, name):
     """A_c / (largest column range / 2): CKA ignores scale; no product can overflow."""
-    high, low = _column_range(A, name, "CKA")
-    centred = A - A.mean(axis=0, dtype=np.float64)  # float64 even for float32 input
-    centred /= np.max(high / 2 - low / 2)  # halves first: the range itself may overflow
+    _column_range(A, name, "CKA")
+    scaled = _unit_scaled(A)[0]  # float64 even for float32 input; sums cannot overflow
+    centred = scaled - scaled.mean(axis=0)
+    centred /= np.ptp(scaled, axis=0).max() / 2
     return centred
 
 
@@ -257,6 +291,11 @@ def debiased_linear_cka(X, Y):
 # ---- book/13_similarity.ipynb, cell d69fe84c ----
 def _as_representation_list(representations, min_samples):
     """A stack (M, N, D) or a sequence of (N, D_m) arrays -> list of checked arrays."""
+    if not isinstance(representations, (list, tuple, np.ndarray)):
+        raise TypeError(
+            "representations must be a list of (N, D_m) arrays or an (M, N, D) stack, "
+            f"got {type(representations).__name__}"
+        )
     if isinstance(representations, np.ndarray) and representations.ndim != 3:
         raise ValueError(
             "representations must be a stack (M, N, D) or a list of (N, D_m) arrays, "
@@ -292,7 +331,7 @@ def cka_matrix(representations):
 def rsa_matrix(representations, *, method="spearman"):
     """RSA (correlation of pairwise-distance vectors) between every pair, (M, M)."""
     reps = _as_representation_list(representations, min_samples=3)
-    distances = [_ranks_if(representational_distances(A), method) for A in reps]
+    distances = [_ranks_if(_scale_free_distances(A), method) for A in reps]
     for m, d in enumerate(distances):
         _pearson(d, d, f"representations[{m}]", "")  # refuses a constant one (as a)
     return np.clip(np.corrcoef(np.stack(distances)), -1.0, 1.0)

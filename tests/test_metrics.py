@@ -179,3 +179,26 @@ def test_reconstruction_mse():
         reconstruction_mse(A, np.where(A > 1, np.inf, A))
     with pytest.raises(ValueError, match="empty"):
         reconstruction_mse(np.zeros((0, 2)), np.zeros((0, 2)))
+
+
+def test_extreme_scales_keep_the_scale_laws():
+    # Entries near 1e308 (their sums overflow float64) and near 1e-300.
+    a = np.random.default_rng(3).exponential(size=500) * (np.arange(500) % 3 == 0)
+    for c in (1e-300, 1e300, 1e306):
+        assert gini(c * a) == pytest.approx(gini(a), abs=1e-12)
+        assert l1_norm(c * a) / c == pytest.approx(l1_norm(a), rel=1e-12)
+        assert l0_fraction(c * a) == l0_fraction(a)
+    A = np.random.default_rng(4).standard_normal((20, 3))
+    A_hat = A + 0.1
+    assert reconstruction_mse(1e150 * A, A_hat) / 1e300 == pytest.approx(np.mean(A**2))
+    assert reconstruction_mse(1e-300 * A, A_hat) == pytest.approx(np.mean(A_hat**2))
+
+
+def test_mse_outside_float64_is_refused_and_a_tiny_one_is_not():
+    A = np.random.default_rng(5).standard_normal((20, 3))
+    for c in (1e200, 1e-200):  # c^2 x 0.01: no float64 holds it (inf, or a wrong 0)
+        with pytest.raises(ValueError, match="A and A_hat"):
+            reconstruction_mse(c * A, c * (A + 0.1))
+    # A near-perfect reconstruction of ordinary data: an MSE of ~1e-320 is its answer.
+    A, A_hat = np.array([1.0, 0, 0, 0]), np.array([1.0, 0, 0, 1e-159])
+    assert reconstruction_mse(A, A_hat) == pytest.approx(1e-318 / 4, rel=1e-3)

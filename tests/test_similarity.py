@@ -281,3 +281,57 @@ def test_other_argument_errors():
         # One input carries all the variance: HSIC_u(X, X) is exactly 0 (it only uses
         # pairs of distinct inputs), so rounding must not turn it into a huge CKA.
         debiased_linear_cka(np.array([[0.0], [0.0], [0.0], [0.0], [1.0]]), X[:5])
+
+
+def test_extreme_scales_keep_the_scale_laws():
+    # Entries near 1e±300 (and column sums past float64's largest, 1.8e308) neither
+    # overflow nor underflow: CKA and RSA ignore the scale, distances and centred data
+    # scale with it, HSIC is linear in each Gram matrix.
+    X, Y = random_pair(10, n=30)
+    X = X + 5.0  # a mean, so the column sums of c X are c 5 N
+    for c in (1e-300, 1e300, 1e306):
+        assert linear_cka(c * X, Y) == pytest.approx(linear_cka(X, Y), abs=1e-12)
+        assert linear_cka_gram(c * X, Y) == pytest.approx(linear_cka_gram(X, Y))
+        assert debiased_linear_cka(c * X, Y) == pytest.approx(
+            debiased_linear_cka(X, Y), abs=1e-12
+        )
+        for method in ("spearman", "pearson"):
+            assert rsa(c * X, Y, method=method) == pytest.approx(
+                rsa(X, Y, method=method), abs=1e-12
+            )
+        assert np.allclose(cka_matrix([c * X, Y]), cka_matrix([X, Y]), atol=1e-12)
+        assert np.allclose(rsa_matrix([c * X, Y]), rsa_matrix([X, Y]), atol=1e-12)
+        assert np.allclose(center_columns(c * X) / c, center_columns(X))
+    for c in (1e-300, 1e300):
+        assert np.allclose(representational_distances(c * X) / c, pdist(X))
+        K, L = gram_linear(X), gram_linear(Y)
+        assert hsic(c * K, L) / c == pytest.approx(hsic(K, L))
+
+
+def test_results_outside_float64_are_refused_by_name():
+    X, _ = random_pair(11, n=10)
+    for c in (1e200, 1e-200):  # K = c^2 X X^T is no float64: not inf, not 0
+        with pytest.raises(ValueError, match="A @ A.T"):
+            gram_linear(c * X)
+    K = gram_linear(X)
+    with pytest.raises(ValueError, match="HSIC"):
+        hsic(1e300 * K, 1e300 * K)
+    with pytest.raises(ValueError, match="HSIC"):
+        hsic(1e-300 * K, 1e-300 * K)
+    huge = np.array([[1.7e308], [-1.7e308], [-1.7e308]])  # the mean is 5.7e307
+    with pytest.raises(ValueError, match="A - mean"):
+        center_columns(huge)
+    with pytest.raises(ValueError, match="distance between rows of A"):
+        representational_distances(huge)
+    assert linear_cka(huge, X[:3]) == pytest.approx(linear_cka(huge / 1e308, X[:3]))
+
+
+def test_hsic_needs_two_inputs_and_stacks_need_a_sequence():
+    for K in (np.zeros((0, 0)), np.ones((1, 1))):
+        with pytest.raises(ValueError, match="N >= 2"):
+            hsic(K, K)
+    for bad in (None, 3.0, "abc", {"a": 1}):
+        with pytest.raises(TypeError, match="representations"):
+            cka_matrix(bad)
+        with pytest.raises(TypeError, match="representations"):
+            rsa_matrix(bad)
