@@ -25,7 +25,16 @@ __all__ = [
 # ---- book/04_loss.ipynb, cell 39c8aa90 ----
 def _check_loss_inputs(X, X_recon, importance):
     X = check_array(X, "X", ndim=(2, 3))
-    X_recon = check_array(X_recon, "X_recon", shape=X.shape)
+    if 0 in X.shape:
+        raise ValueError(
+            "X must hold at least one sample and one feature (the loss is a mean "
+            f"over samples), got shape {X.shape}"
+        )
+    X_recon = check_array(X_recon, "X_recon")
+    if X_recon.shape != X.shape:
+        raise ValueError(
+            f"X_recon must have the shape of X {X.shape}, got {X_recon.shape}"
+        )
     importance = check_array(importance, "importance", ndim=(1, 2))
     if importance.shape[-1] != X.shape[-1]:
         raise ValueError(
@@ -45,13 +54,28 @@ def _check_loss_inputs(X, X_recon, importance):
     return X, X_recon, importance[:, None, :] if importance.ndim == 2 else importance
 
 
+def _refuse_overflow(loss, X, X_recon, importance):
+    """A loss beyond float64 (errors near 1e154 and up) is refused, never inf."""
+    if not np.all(np.isfinite(loss)):
+        with np.errstate(over="ignore"):
+            error = float(np.max(np.abs(X - X_recon)))
+        raise ValueError(
+            "the loss overflows float64: X and X_recon differ by up to "
+            f"{error:.3g}, importance up to {float(np.max(importance)):.3g}"
+        )
+    return loss
+
+
 def weighted_loss_per_feature(X, X_recon, importance):
     """Each feature's term I_i * mean_s (x_si - xhat_si)^2; they sum to the loss.
 
     Shape (n,), or (I, n) with an instance axis.
     """
     X, X_recon, weights = _check_loss_inputs(X, X_recon, importance)
-    return np.mean(weights * (X - X_recon) ** 2, axis=-2)
+    # Underflow below 1e-308 is rounding to 0; overflow is refused just below.
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        per_feature = np.mean(weights * (X - X_recon) ** 2, axis=-2)
+    return _refuse_overflow(per_feature, X, X_recon, weights)
 
 
 def weighted_loss(X, X_recon, importance):
@@ -61,5 +85,8 @@ def weighted_loss(X, X_recon, importance):
     importance (n,), or (I, n) per instance.
     """
     # Mean over samples, then sum over features: the same number as sum-then-mean.
-    loss = np.sum(weighted_loss_per_feature(X, X_recon, importance), axis=-1)
+    per_feature = weighted_loss_per_feature(X, X_recon, importance)
+    with np.errstate(over="ignore"):
+        loss = np.sum(per_feature, axis=-1)
+    loss = _refuse_overflow(loss, np.asarray(X), np.asarray(X_recon), importance)
     return float(loss) if np.ndim(loss) == 0 else loss

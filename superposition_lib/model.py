@@ -51,12 +51,11 @@ def xavier_std(n_features, n_hidden):
 
 def _init_std(init, scale, n_features, n_hidden):
     init = check_one_of(init, "init", INIT_SCHEMES)
-    if init == "xavier":
-        return xavier_std(n_features, n_hidden)
+    # Checked even where unused (xavier): a bad value is a mistake either way.
     scale = check_in_range(scale, "scale", 0.0, np.inf, low_open=True)
     if scale.ndim != 0:
         raise ValueError(f"scale must be a single number, got shape {scale.shape}")
-    return float(scale)
+    return xavier_std(n_features, n_hidden) if init == "xavier" else float(scale)
 
 
 def init_params(
@@ -72,8 +71,8 @@ def init_params(
     """Initial parameters: W ~ N(0, std^2) of shape (k, n), b = 0 of shape (n,).
 
     init="normal": std = scale, the original document's N(0, 0.01^2). init="xavier":
-    std = sqrt(2 / (n + k)), the paper's code (`scale` is not used). With `n_instances`,
-    W is (I, k, n) and b is (I, n), each instance drawn independently.
+    std = sqrt(2 / (n + k)), the paper's code (`scale` is checked, not used). With
+    `n_instances`, W is (I, k, n) and b is (I, n), each instance drawn independently.
     """
     n_features = check_positive_int(n_features, "n_features")
     n_hidden = check_positive_int(n_hidden, "n_hidden")
@@ -116,10 +115,32 @@ def _check_params(params):
     return W, b
 
 
+def _largest(A):
+    return float(np.max(np.abs(A), initial=0.0))
+
+
+def _refuse_overflow(result, what, **inputs):
+    """Raise, naming the inputs and their sizes, if `result` overflowed float64."""
+    if not np.all(np.isfinite(result)):
+        sizes = ", ".join(
+            f"|{name}| <= {_largest(A):.3g}" for name, A in inputs.items()
+        )
+        raise ValueError(f"{what} overflows float64, its inputs too large: {sizes}")
+    return result
+
+
+# Underflow (a product below 1e-308 becoming 0) is rounding, not an error; overflow
+# and invalid values are caught by the check that follows.
+_QUIET = dict(over="ignore", under="ignore", invalid="ignore")
+
+
 def bottleneck(W, X):
     """Bottleneck activations Z = X W^T: (N, k), or (I, N, k) with an instance axis."""
     W = check_matrix_stack(W, "W")
-    return _check_inputs(X, W) @ transpose_last(W)
+    X = _check_inputs(X, W)
+    with np.errstate(**_QUIET):
+        Z = X @ transpose_last(W)
+    return _refuse_overflow(Z, "Z = X W^T", W=W, X=X)
 
 
 def forward(params, X, activation="relu"):
@@ -133,8 +154,11 @@ def forward(params, X, activation="relu"):
     W, b = _check_params(params)
     X = _check_inputs(X, W)
     check_one_of(activation, "activation", ACTIVATIONS)
-    z = X @ transpose_last(W)
-    # With instances b (I, n) -> (I, 1, n): one bias row per instance, for all samples.
-    x_linear = z @ W + (b[:, None, :] if W.ndim == 3 else b)
+    with np.errstate(**_QUIET):
+        z = X @ transpose_last(W)
+        # With instances b (I, n) -> (I, 1, n): one bias row per instance.
+        x_linear = z @ W + (b[:, None, :] if W.ndim == 3 else b)
+    inputs = {"params['W']": W, "params['b']": b, "X": X}
+    _refuse_overflow(x_linear, "x_linear = X W^T W + b", **inputs)
     x_recon = relu(x_linear) if activation == "relu" else x_linear
     return z, x_linear, x_recon

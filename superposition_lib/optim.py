@@ -37,23 +37,54 @@ def _check_hyperparameter(value, name, low, high, *, low_open=False, high_open=F
 
 
 def _check_step_arguments(params, grads):
-    """params and grads are dicts of float arrays with the same keys and shapes."""
+    """params: a dict of writable, finite float arrays; grads: finite, of their shapes.
+
+    Returns the gradients as arrays. Nothing is updated unless all of this holds.
+    """
     if not isinstance(params, dict) or not isinstance(grads, dict):
         raise TypeError(
             "params and grads must be dicts of arrays, got "
             f"{type(params).__name__} and {type(grads).__name__}"
         )
-    if set(params) != set(grads):
+    if not params or set(params) != set(grads):
         raise ValueError(
-            f"grads must have the keys of params {sorted(params)}, got {sorted(grads)}"
+            "params must hold at least one array, and grads the same keys: "
+            f"params has {sorted(params)}, grads {sorted(grads)}"
         )
+    checked = {}
     for key, value in params.items():
         if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
             raise TypeError(
                 f"params[{key!r}] must be a float ndarray (it is updated "
                 f"in place), got {type(value).__name__}"
             )
-        check_array(grads[key], f"grads[{key!r}]", shape=value.shape, finite=False)
+        if not value.flags.writeable:
+            raise ValueError(f"params[{key!r}] is read-only: a step writes into it")
+        check_array(value, f"params[{key!r}]")  # a NaN or inf would only spread
+        checked[key] = check_array(grads[key], f"grads[{key!r}]")
+        if checked[key].shape != value.shape:
+            raise ValueError(
+                f"grads[{key!r}] must have the shape of params[{key!r}] "
+                f"{value.shape}, got {checked[key].shape}"
+            )
+    return checked
+
+
+# A step is computed into new arrays and written into params only when every one is
+# finite: a refused step leaves the model and the optimiser as they were. Underflow
+# (a tiny gradient's square becoming 0) is rounding, not an error.
+_QUIET = dict(over="ignore", under="ignore", invalid="ignore")
+
+
+def _refuse_non_finite(new, key, params, lr, step=None):
+    """A FloatingPointError, as for a diverged loss, if an update overflowed."""
+    if not np.all(np.isfinite(new)):
+        at = "" if step is None else f" at step {step}"
+        raise FloatingPointError(
+            f"the update{at} would make params[{key!r}] non-finite (|params[{key!r}]| "
+            f"<= {float(np.max(np.abs(params[key]))):.3g}, lr = {lr:g}): "
+            "try a smaller lr"
+        )
 
 
 class SGD:
@@ -64,9 +95,13 @@ class SGD:
 
     def step(self, params, grads):
         """Apply one update to every array in `params`; return `params`."""
-        _check_step_arguments(params, grads)
+        grads = _check_step_arguments(params, grads)
+        with np.errstate(**_QUIET):
+            new = {key: theta - self.lr * grads[key] for key, theta in params.items()}
+        for key in params:
+            _refuse_non_finite(new[key], key, params, self.lr)
         for key, theta in params.items():
-            theta -= self.lr * grads[key]
+            theta[...] = new[key]
         return params
 
 
@@ -89,33 +124,50 @@ class Adam:
 
     def _moments(self, key, theta):
         if key not in self.m:
-            self.m[key], self.v[key] = np.zeros_like(theta), np.zeros_like(theta)
-        elif self.m[key].shape != theta.shape:
+            return np.zeros_like(theta), np.zeros_like(theta)
+        if self.m[key].shape != theta.shape:
             raise ValueError(
                 f"params[{key!r}] changed shape from {self.m[key].shape} "
                 f"to {theta.shape}; use a new optimiser for a new model"
             )
         return self.m[key], self.v[key]
 
-    def step(self, params, grads):
-        """One Adam step on every array in `params` (in place); return `params`."""
-        _check_step_arguments(params, grads)
-        self.t += 1
-        step_size = self.lr / (1.0 - self.beta1**self.t)  # eq. 6.2, m folded in
-        root_correction = np.sqrt(1.0 - self.beta2**self.t)  # eq. 6.2, v folded
-        for key, theta in params.items():
-            g = grads[key]
-            m, v = self._moments(key, theta)
-            m *= self.beta1
+    def _update(self, key, theta, g, t):
+        """Step t for one array: the new (m, v, theta), nothing written yet."""
+        m, v = self._moments(key, theta)
+        step_size = self.lr / (1.0 - self.beta1**t)  # eq. 6.2, m folded in
+        root_correction = np.sqrt(1.0 - self.beta2**t)  # eq. 6.2, v folded in
+        with np.errstate(**_QUIET):
+            m = m * self.beta1
             m += (1.0 - self.beta1) * g  # eq. 6.1
-            v *= self.beta2
+            v = v * self.beta2
             v += (1.0 - self.beta2) * (g * g)
             if self.weight_decay:
-                theta *= 1.0 - self.lr * self.weight_decay  # eq. 6.4, decoupled
+                new = theta * (1.0 - self.lr * self.weight_decay)  # eq. 6.4, decoupled
+            else:
+                new = theta.copy()
             denominator = np.sqrt(v)
             denominator /= root_correction
             denominator += self.eps
-            theta -= step_size * m / denominator  # eq. 6.3
+            new -= step_size * m / denominator  # eq. 6.3
+        if not np.all(np.isfinite(v)):
+            largest = float(np.max(np.abs(g)))
+            raise ValueError(
+                f"grads[{key!r}] is too large for Adam: its square, the moment v, "
+                f"overflows float64 (|grads[{key!r}]| <= {largest:.3g})"
+            )
+        _refuse_non_finite(new, key, {key: theta}, self.lr, step=t)
+        return m, v, new
+
+    def step(self, params, grads):
+        """One Adam step on every array in `params` (in place); return `params`."""
+        grads = _check_step_arguments(params, grads)
+        t = self.t + 1
+        updates = {key: self._update(key, params[key], grads[key], t) for key in params}
+        for key, (m, v, new) in updates.items():
+            self.m[key], self.v[key] = m, v
+            params[key][...] = new
+        self.t = t
         return params
 
     def reset(self, key, index=None, axis=0):

@@ -16,7 +16,7 @@ import matplotlib
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 
-from superposition_lib.conventions import check_array
+from superposition_lib.conventions import check_array, check_flag, check_positive_int
 
 __all__ = [
     "FEATURE_PALETTE",
@@ -62,17 +62,48 @@ def use_book_style():
 
 def feature_colors(n_features):
     """Colours of features 0..n-1: the book's palette, a smooth colormap past ten."""
+    n_features = check_positive_int(n_features, "n_features")
     if n_features <= len(FEATURE_PALETTE):
         return list(FEATURE_PALETTE[:n_features])
     return [matplotlib.colormaps["viridis"](t) for t in np.linspace(0, 1, n_features)]
+
+
+def _check_axes(ax):
+    """The Axes to draw on (matplotlib is loaded: the caller made a figure)."""
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(
+            f"ax must be a matplotlib Axes (plt.subplots makes them), "
+            f"got {type(ax).__name__}"
+        )
+    return ax
+
+
+def _check_drawable(values, name, **kwargs):
+    """A finite, non-empty array: an empty one would draw an empty picture."""
+    values = check_array(values, name, **kwargs)
+    if values.size == 0:
+        raise ValueError(f"{name} has nothing to draw: shape {values.shape}")
+    return values
+
+
+def _largest_column_norm(W):
+    """max_i ||W_i||, scaled first so that neither 1e300 nor 1e-300 loses it."""
+    largest = float(np.max(np.abs(W)))
+    if largest == 0.0:
+        return 0.0
+    with np.errstate(under="ignore"):  # entries far below the largest count as 0
+        return largest * float(np.max(np.linalg.norm(W / largest, axis=0)))
 
 
 def plot_matrix(
     ax, matrix, *, title, xlabel="feature j", ylabel="feature i", cmap="RdBu_r"
 ):
     """Heatmap with a colour scale centred on zero (blue negative, red positive)."""
-    matrix = check_array(matrix, "matrix", ndim=2)
-    limit = max(float(np.abs(matrix).max()), 1e-12)
+    ax = _check_axes(ax)
+    matrix = _check_drawable(matrix, "matrix", ndim=2)
+    limit = float(np.max(np.abs(matrix))) or 1.0  # all zeros: any scale, say +-1
     image = ax.imshow(matrix, cmap=cmap, norm=TwoSlopeNorm(0.0, -limit, limit))
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
@@ -82,9 +113,11 @@ def plot_matrix(
 
 def plot_feature_directions(ax, W, *, title, labels=True):
     """Draw each column W_i of a (2, n) weight matrix as an arrow from the origin."""
-    W = check_array(W, "W", ndim=2, shape=(2, None))
+    ax = _check_axes(ax)
+    W = _check_drawable(W, "W", ndim=2, shape=(2, None))
+    labels = check_flag(labels, "labels")
     colors = feature_colors(W.shape[1])
-    reach = max(float(np.linalg.norm(W, axis=0).max()), 1e-3) * 1.25
+    reach = 1.25 * (_largest_column_norm(W) or 1e-3)  # all zeros: a small window
     for i, (x, y) in enumerate(W.T):
         ax.annotate(
             "",
@@ -110,10 +143,17 @@ def plot_feature_directions(ax, W, *, title, labels=True):
 def plot_feature_norms(ax, norms, superposition, *, title):
     """The paper's bar chart: ‖W_i‖ per feature, coloured by superposition.
 
-    Dark (plasma's black end) is a feature alone in its direction; yellow is shared.
+    Dark (plasma's black end) is a feature alone in its direction; yellow is shared
+    (the paper's measure can exceed 1: it is drawn as 1).
     """
-    norms = check_array(norms, "norms", ndim=1)
-    superposition = check_array(superposition, "superposition", shape=norms.shape)
+    ax = _check_axes(ax)
+    norms = _check_drawable(norms, "norms", ndim=1)
+    superposition = check_array(superposition, "superposition", ndim=1)
+    if superposition.shape != norms.shape:
+        raise ValueError(
+            f"superposition must have one entry per feature, the shape of norms "
+            f"{norms.shape}, got {superposition.shape}"
+        )
     shade = matplotlib.colormaps["plasma"](np.clip(superposition, 0, 1))
     ax.barh(np.arange(norms.size), norms, color=shade)
     ax.invert_yaxis()

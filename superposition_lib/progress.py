@@ -11,13 +11,20 @@ and a learner watching a sweep should see it move.
 """
 
 import math
+import numbers
 import os
 import sys
 import time
 
 import numpy as np
 
-from superposition_lib.conventions import check_one_of
+from superposition_lib.conventions import (
+    check_array,
+    check_flag,
+    check_in_range,
+    check_one_of,
+    check_positive_int,
+)
 
 __all__ = [
     "PROGRESS_VARIABLE",
@@ -50,22 +57,49 @@ def progress_wanted(progress=None):
     "0" silent, "1" shown; unset (or empty), shown only where someone is watching, in
     a Jupyter kernel or a terminal.
     """
-    check_one_of(progress, "progress", (None, True, False))
+    progress = check_flag(progress, "progress", optional=True)
     if progress is not None:
-        return bool(progress)
+        return progress
     setting = os.environ.get(PROGRESS_VARIABLE, "").strip()
     if setting:
         return check_one_of(setting, PROGRESS_VARIABLE, ("0", "1")) == "1"
     return _in_jupyter_kernel() or _in_terminal()
 
 
+def _check_done(done, total):
+    """The steps done so far: an integer in [0, total]."""
+    if not isinstance(done, numbers.Integral) or isinstance(done, bool):
+        raise TypeError(f"done must be an integer, got {type(done).__name__}")
+    if not 0 <= done <= total:
+        raise ValueError(f"done must lie in [0, total={total}], got {done}")
+    return int(done)
+
+
+def _check_seconds(value, name):
+    """A duration: one finite number of seconds >= 0."""
+    value = check_array(value, name, ndim=0)
+    return float(check_in_range(value, name, 0.0, np.inf))
+
+
+def _mean_loss(loss):
+    """The mean of a step's loss(es), as text: NaN shows as nan, never an error."""
+    loss = check_array(loss, "loss", finite=False)
+    if loss.size == 0:
+        raise ValueError("loss must hold at least one number, got an empty array")
+    with np.errstate(over="ignore", invalid="ignore"):  # shown as inf or nan
+        mean = float(np.mean(loss, dtype=np.float64))
+    # Five decimals where they say something; else 1.2345e-07, not 0.00000
+    return f"{mean:.5f}" if mean == 0 or 1e-3 <= abs(mean) < 1e5 else f"{mean:.4e}"
+
+
 def progress_text(description, done, total, loss=None, seconds=None):
     """The line itself, e.g. "training: step 500/10,000, mean loss 0.01234, 3 s"."""
-    text = f"{description}: step {done:,}/{total:,}"
+    total = check_positive_int(total, "total")
+    text = f"{description}: step {_check_done(done, total):,}/{total:,}"
     if loss is not None:
-        text += f", mean loss {float(np.mean(loss)):.5f}"
+        text += f", mean loss {_mean_loss(loss)}"
     if seconds is not None:
-        text += f", {seconds:.0f} s"
+        text += f", {_check_seconds(seconds, 'seconds'):.0f} s"
     return text
 
 
@@ -94,7 +128,12 @@ class ProgressLine:
     def __init__(
         self, total, *, enabled=None, description="training", delay=1.0, interval=0.5
     ):
-        self.total, self.description, self.interval = total, description, interval
+        self.total = check_positive_int(total, "total")
+        self.description = description
+        delay = _check_seconds(delay, "delay")
+        self.interval = _check_seconds(interval, "interval")
+        # Named both ways: a trainer passes its progress= argument on as `enabled`.
+        enabled = check_flag(enabled, "enabled (a trainer's progress)", optional=True)
         self.enabled = progress_wanted(enabled)
         self.delay = delay if enabled is None else 0.0
         self._start, self._last = time.perf_counter(), -math.inf  # first: at once
@@ -102,7 +141,14 @@ class ProgressLine:
         self._handle, self._width = None, 0
 
     def update(self, done, loss=None):
-        """Show `done` of `total` (and the mean loss), at most once per `interval`."""
+        """Show `done` of `total` (and the mean loss), at most once per `interval`.
+
+        The arguments are checked even when the line is off: a bad call fails the same
+        way whether or not anyone is watching.
+        """
+        _check_done(done, self.total)
+        if loss is not None:
+            _mean_loss(loss)
         now = time.perf_counter()
         too_soon = now - self._start < self.delay or now - self._last < self.interval
         if not self.enabled or too_soon:

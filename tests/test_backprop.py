@@ -162,3 +162,45 @@ def test_float32_model_with_float64_importance_stays_float32():
     p32 = {key: value.astype(np.float32) for key, value in params.items()}
     grads = loss_gradients(p32, X.astype(np.float32), importance)
     assert grads["W"].dtype == grads["b"].dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [np.asfortranarray, lambda A: np.ascontiguousarray(A.T).T, lambda A: A[:, ::1]],
+    ids=["Fortran-ordered", "transposed", "a view"],
+)
+def test_numerical_gradient_perturbs_the_point_f_sees(spell):
+    """It once perturbed a copy of a Fortran-ordered or transposed array and returned
+    zeros: the gradient must not depend on the memory layout of params."""
+    params, X, importance = problem()
+    want = loss_gradients(params, X, importance)
+    spelt = {"W": spell(params["W"]), "b": params["b"]}
+    got = numerical_gradient(loss_of(X, importance), spelt)
+    assert relative_error(got, want) < 1e-6
+
+
+@pytest.mark.parametrize("fn", [loss_gradients, loss_gradients_per_sample])
+def test_no_samples_or_too_large_an_input_is_refused_by_name(fn):
+    params, X, importance = problem()
+    with pytest.raises(ValueError, match="X must hold at least one sample"):
+        fn(params, X[:0], importance)
+    with pytest.raises(ValueError, match=r"params\['W'\]"), np.errstate(all="raise"):
+        fn({**params, "W": params["W"] * 1e300}, X, importance)
+    with (
+        pytest.raises(ValueError, match="gradients overflow"),
+        np.errstate(all="raise"),
+    ):
+        fn(params, X * 1e300, importance)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+def test_relative_error_ignores_any_common_scale(scale):
+    a = np.array([1.0, 2.0, 3.0])
+    b = a + np.array([1e-6, 0.0, -2e-6])
+    with np.errstate(all="raise"):
+        assert relative_error(scale * a, scale * b) == pytest.approx(
+            relative_error(a, b), rel=1e-9
+        )
+    assert relative_error(np.array([1e308]), np.array([-1e308])) == 2.0
+    with pytest.raises(ValueError, match="b must have the shape of a"):
+        relative_error(a, a[None])

@@ -43,6 +43,9 @@ def test_importance_is_decreasing_from_one(n, decay):
         (3, np.nan, ValueError, "decay"),
         (3, [0.5, 0.7], ValueError, "decay"),
         (3, "0.7", TypeError, "decay"),
+        # A bool is not a number: decay=True once gave all ones (True ** i = 1).
+        (5, True, TypeError, "decay"),
+        (True, 0.7, TypeError, "n_features"),
     ],
 )
 def test_importance_rejects(n, decay, error, name):

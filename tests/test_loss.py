@@ -108,8 +108,24 @@ X0 = np.zeros((4, 3))
         (X0, X0, [1.0, -1.0, 1.0], ValueError, "importance"),
         (X0, X0, [1.0, np.inf, 1.0], ValueError, "importance"),
         (X0, X0, None, TypeError, "importance"),
+        # a mean over no samples is no number: refused, not NaN
+        (X0[:0], X0[:0], np.ones(3), ValueError, "X"),
+        (X0[:, :0], X0[:, :0], np.ones(0), ValueError, "X"),
+        (X0[None, :0], X0[None, :0], np.ones(3), ValueError, "X"),
+        # a shape mismatch names both arrays
+        (X0[None], X0, np.ones(3), ValueError, r"X_recon must have the shape of X "),
     ],
 )
 def test_rejects(fn, X, X_recon, importance, error, name):
     with pytest.raises(error, match=name):
         fn(X, X_recon, importance)
+
+
+@pytest.mark.parametrize("fn", [weighted_loss, weighted_loss_per_feature])
+def test_a_loss_beyond_float64_is_refused_and_a_tiny_one_is_rounded(fn):
+    X = np.full((2, 3), 1e300)
+    with pytest.raises(ValueError, match="X and X_recon"), np.errstate(all="raise"):
+        fn(X, np.zeros((2, 3)), np.ones(3))
+    with np.errstate(all="raise"):
+        tiny = fn(np.full((2, 3), 1e-300), np.zeros((2, 3)), np.ones(3))
+    assert np.all(np.asarray(tiny) == 0.0), "1e-600 is 0 in float64, not an error"

@@ -202,3 +202,33 @@ def test_forward_rejects(params, X, kwargs, error, name):
 def test_bottleneck_rejects(W, X, error, name):
     with pytest.raises(error, match=name):
         bottleneck(W, X)
+
+
+def test_scale_is_checked_even_where_xavier_does_not_use_it():
+    for scale in (-1.0, np.nan, True):
+        with pytest.raises((ValueError, TypeError), match="scale"):
+            init_params(5, 2, 0, init="xavier", scale=scale)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+def test_too_large_a_model_is_refused_by_name_and_a_tiny_one_computed(scale):
+    """X W^T W of 1e600 is no float64: refused naming W (not "x must be finite" from
+    inside relu); 1e-600 rounds to 0, as any float64 product would, and stays finite."""
+    rng = np.random.default_rng(0)
+    params = {"W": scale * rng.normal(size=(2, 5)), "b": rng.normal(size=5)}
+    X = rng.uniform(size=(3, 5))
+    with np.errstate(all="raise"):
+        if scale > 1:
+            with pytest.raises(ValueError, match=r"params\['W'\]") as refused:
+                forward(params, X)
+            assert "x must be finite" not in str(refused.value)
+        else:
+            z, x_linear, x_recon = forward(params, X)
+            assert np.array_equal(x_linear, np.broadcast_to(params["b"], (3, 5)))
+    with pytest.raises(ValueError, match="W"), np.errstate(all="raise"):
+        bottleneck(np.full((2, 5), 1e300), np.full((3, 5), 1e10))
+
+
+def test_a_batch_of_no_samples_maps_to_no_outputs():
+    z, x_linear, x_recon = forward(GOOD, np.zeros((0, 5)))
+    assert z.shape == (0, 2) and x_recon.shape == (0, 5)

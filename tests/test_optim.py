@@ -128,3 +128,69 @@ def test_bad_hyperparameter_types_and_steps():
     opt.step({"w": np.ones(2)}, {"w": np.ones(2)})
     with pytest.raises(ValueError, match="changed shape"):
         opt.step({"w": np.ones(3)}, {"w": np.ones(3)})
+
+
+OPTIMISERS = [lambda: SGD(lr=0.1), lambda: Adam(lr=0.1)]
+
+
+@pytest.mark.parametrize("make", OPTIMISERS, ids=["SGD", "Adam"])
+@pytest.mark.parametrize("where", ["params", "grads"])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_a_non_finite_input_is_refused_and_nothing_is_written(make, where, value):
+    params, grads = {"w": np.ones(3)}, {"w": np.ones(3)}
+    {"params": params, "grads": grads}[where]["w"][1] = value
+    before = params["w"].copy()
+    optimizer = make()
+    with pytest.raises(ValueError, match=where):
+        optimizer.step(params, grads)
+    assert np.array_equal(params["w"], before, equal_nan=True)
+    assert getattr(optimizer, "t", 0) == 0 and not getattr(optimizer, "m", {})
+
+
+@pytest.mark.parametrize("make", OPTIMISERS, ids=["SGD", "Adam"])
+def test_read_only_params_and_an_empty_dict_are_refused(make):
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match=r"params\['w'\] is read-only"):
+        make().step({"w": frozen}, {"w": np.ones(3)})
+    with pytest.raises(ValueError, match="params"):
+        make().step({}, {})
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(lr=1e308), lambda: Adam(lr=1e308)])
+def test_an_update_that_overflows_raises_and_leaves_the_state_alone(make):
+    """As a diverged loss does: a FloatingPointError naming the step's lr."""
+    optimizer = make()
+    params = {"w": np.array([-1e308, 1.0])}
+    with pytest.raises(FloatingPointError, match="lr"), np.errstate(all="raise"):
+        optimizer.step(params, {"w": np.array([1.0, 1.0])})
+    assert params["w"][0] == -1e308 and getattr(optimizer, "t", 0) == 0
+
+
+def test_adam_refuses_a_gradient_whose_square_overflows():
+    optimizer, params = Adam(), {"w": np.ones(2)}
+    with pytest.raises(ValueError, match=r"grads\['w'\] is too large"):
+        optimizer.step(params, {"w": np.array([1e300, 1.0])})
+    assert optimizer.t == 0 and not optimizer.m and np.all(params["w"] == 1)
+    with np.errstate(all="raise"):  # a tiny one: its square is 0, as eps expects
+        optimizer.step(params, {"w": np.array([1e-300, 0.0])})
+    assert np.all(np.isfinite(params["w"]))
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        np.asfortranarray,
+        lambda A: np.ascontiguousarray(A.T).T,
+        lambda A: np.stack([A, A], axis=-1)[..., 0],  # a strided view
+    ],
+    ids=["Fortran-ordered", "transposed", "strided view"],
+)
+def test_any_writable_layout_is_updated_in_place(spell):
+    rng = np.random.default_rng(0)
+    base, g = rng.normal(size=(4, 6)), rng.normal(size=(4, 6))
+    want = {"w": base.copy()}
+    Adam(lr=0.1).step(want, {"w": g})
+    theta = spell(base)
+    Adam(lr=0.1).step({"w": theta}, {"w": g})
+    assert np.array_equal(theta, want["w"])

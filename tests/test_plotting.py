@@ -8,6 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from superposition_lib.plotting import (
+    feature_colors,
+    plot_feature_directions,
+    plot_feature_norms,
+    plot_matrix,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("IPython", "ipywidgets")
 PROBE = (
@@ -84,3 +91,57 @@ def test_helpers_draw_and_label(n_features):
         assert len(axes[2].patches) == n_features, "one bar per feature"
     finally:
         plt.close(fig)
+
+
+def _axes():
+    from matplotlib.figure import Figure
+
+    return Figure().add_subplot()
+
+
+@pytest.mark.parametrize(
+    "draw, error, name",
+    [
+        (lambda ax: plot_matrix("ax", np.eye(2), title="t"), TypeError, "ax"),
+        (lambda ax: plot_matrix(ax, np.zeros((0, 3)), title="t"), ValueError, "matrix"),
+        (lambda ax: plot_matrix(ax, np.eye(2) > 0, title="t"), TypeError, "matrix"),
+        (
+            lambda ax: plot_feature_directions(ax, np.zeros((2, 0)), title="t"),
+            ValueError,
+            "W",
+        ),
+        (
+            lambda ax: plot_feature_directions(ax, np.eye(2), title="t", labels=1),
+            TypeError,
+            "labels",
+        ),
+        (lambda ax: plot_feature_norms(ax, [], [], title="t"), ValueError, "norms"),
+        (
+            lambda ax: plot_feature_norms(ax, [1.0, 2.0], [0.5], title="t"),
+            ValueError,
+            "superposition",
+        ),
+        (lambda ax: feature_colors(0), ValueError, "n_features"),
+        (lambda ax: feature_colors(2.0), TypeError, "n_features"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(draw, error, name):
+    with pytest.raises(error, match=name):
+        draw(_axes())
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-200, 1e-300])
+def test_extreme_weights_are_drawn_to_scale(scale):
+    """The axes reach past the longest arrow at any scale: the norm is taken after
+    dividing by the largest entry, so 1e300 does not overflow nor 1e-300 vanish.
+
+    (Below about 1e-287 matplotlib itself widens a view, and a colour scale, to a
+    tenth or so: kept, no model has such weights, and the data drawn stay right.)"""
+    W = scale * np.array([[3.0, 0.0], [4.0, 1.0]])
+    ax = plot_feature_directions(_axes(), W, title="t")
+    if scale > 1e-287:
+        assert ax.get_xlim()[1] == pytest.approx(1.25 * 5 * scale, rel=1e-12)
+    assert [a.xy for a in ax.texts if hasattr(a, "xy")] == [tuple(c) for c in W.T]
+    ax = plot_matrix(_axes(), W, title="t")
+    if scale > 1e-287:
+        assert ax.images[0].norm.vmax == 4 * scale, "the colour scale is the data's"

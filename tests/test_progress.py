@@ -59,8 +59,11 @@ def test_bad_values_are_refused_by_name(switch):
     switch("yes")
     with pytest.raises(ValueError, match=PROGRESS_VARIABLE):
         progress_wanted()
-    with pytest.raises(ValueError, match="progress"):
+    with pytest.raises(TypeError, match="progress"):
         progress_wanted("always")
+    for number in (0, 1, np.float64(1.0)):  # a number is not a switch
+        with pytest.raises(TypeError, match="progress"):
+            progress_wanted(number)
 
 
 def test_the_text_of_a_line():
@@ -133,3 +136,65 @@ def test_importing_the_library_loads_no_ipython():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]", result.stdout
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        (dict(done=-1), ValueError, "done"),
+        (dict(done=11), ValueError, "done"),
+        (dict(done=2.5), TypeError, "done"),
+        (dict(done=True), TypeError, "done"),
+        (dict(total=0), ValueError, "total"),
+        (dict(total=None), TypeError, "total"),
+        (dict(loss=np.array([])), ValueError, "loss"),
+        (dict(loss="0.5"), TypeError, "loss"),
+        (dict(loss=np.array([True])), TypeError, "loss"),
+        (dict(seconds=-1.0), ValueError, "seconds"),
+        (dict(seconds=np.inf), ValueError, "seconds"),
+        (dict(seconds=True), TypeError, "seconds"),
+    ],
+)
+def test_the_text_refuses_bad_values_by_name(kwargs, error, name):
+    arguments = dict(description="training", done=5, total=10) | kwargs
+    with pytest.raises(error, match=name):
+        progress_text(**arguments)
+
+
+def test_the_mean_loss_reads_at_every_scale():
+    """Five decimals where they say something; never 0.00000 for a small loss, nor
+    three hundred digits for a huge one; a NaN loss shows as nan (it never stops a
+    run: the trainers report divergence themselves)."""
+    assert progress_text("t", 1, 2, np.array([1.5e-7])).endswith("mean loss 1.5000e-07")
+    assert progress_text("t", 1, 2, 1e300).endswith("mean loss 1.0000e+300")
+    assert progress_text("t", 1, 2, 0.0).endswith("mean loss 0.00000")
+    assert progress_text("t", 1, 2, np.array([np.nan, 1.0])).endswith("mean loss nan")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        (dict(total=0), ValueError, "total"),
+        (dict(total=2.0), TypeError, "total"),
+        (dict(enabled=1), TypeError, "enabled"),
+        (dict(enabled="yes"), TypeError, "progress"),  # as a trainer's argument
+        (dict(delay=-1.0), ValueError, "delay"),
+        (dict(delay="1"), TypeError, "delay"),
+        (dict(interval=np.nan), ValueError, "interval"),
+        (dict(interval=True), TypeError, "interval"),
+    ],
+)
+def test_a_line_refuses_bad_arguments_by_name(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        ProgressLine(**(dict(total=10) | kwargs))
+
+
+@pytest.mark.parametrize("enabled", [False, True, None])
+def test_updates_are_checked_whether_or_not_the_line_is_shown(switch, enabled, capsys):
+    switch("0")
+    with ProgressLine(10, enabled=enabled) as line:
+        with pytest.raises(ValueError, match="done"):
+            line.update(11)
+        with pytest.raises(TypeError, match="loss"):
+            line.update(5, loss="low")
+    assert capsys.readouterr().err == "", "a refused update draws nothing"

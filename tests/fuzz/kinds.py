@@ -81,10 +81,13 @@ class Array(Kind):
     extreme: bool = True
     rank: bool = True  # try a wrong number of axes
     scale_free: bool = False  # result must not change when the array is scaled
+    optional: bool = False  # None is valid
 
     def bad(self, value) -> list[Bad]:
         arr = np.asarray(value)
         bad = super().bad(value) + _wrong_dtypes(arr)
+        if self.optional:
+            bad = [b for b in bad if b.value is not None]
         if self.rank:
             bad.append(Bad("one more axis", arr[None]))
             if arr.ndim:
@@ -138,21 +141,23 @@ class Mask(Kind):
 
 @dataclass
 class Int(Kind):
-    """An integer at least `low`."""
+    """An integer at least `low` (or None, where `optional`)."""
 
     low: int = 1
+    optional: bool = False  # None is valid
 
     def bad(self, value):
-        return super().bad(value) + [
+        bad = super().bad(value) + [
             Bad("below the minimum", self.low - 1),
             Bad("-1", -1) if self.low > -1 else Bad("a float", 2.5),
             Bad("a float", 2.5),
             Bad("True", True),
             Bad("an array", np.array([value, value])),
         ]
+        return [b for b in bad if not (self.optional and b.value is None)]
 
     def respellings(self, value):
-        return [("numpy integer", np.int64(value))]
+        return [] if value is None else [("numpy integer", np.int64(value))]
 
 
 @dataclass
@@ -247,9 +252,37 @@ class Callable_(Kind):
 
 @dataclass
 class Params(Kind):
-    """A dict of named arrays (init_params' or init_sae_params' output)."""
+    """A dict of named arrays (init_params' or init_sae_params' output).
+
+    `respell`: each array re-spelt in turn (as an Array's) must give the same result;
+    `extreme`: each array scaled by 1e±300 in turn must give a finite result or a
+    named refusal; `writable`: the arrays are updated in place (an optimiser's
+    params), so a read-only one must be refused.
+    """
 
     keys: tuple = ()
+    respell: bool = False
+    extreme: bool = False
+    writable: bool = False
+
+    def respellings(self, value):
+        if not self.respell:
+            return []
+        spellings = []
+        for key in self.keys:
+            for label, spelt in Array().respellings(value[key]):
+                if label != "list":  # the values of params are arrays
+                    spellings.append((f"'{key}' {label}", {**value, key: spelt}))
+        return spellings
+
+    def extremes(self, value):
+        if not self.extreme:
+            return []
+        return [
+            Bad(f"'{key}' {b.label}", {**value, key: b.value}, SURVIVE)
+            for key in self.keys
+            for b in Array().extremes(value[key])
+        ]
 
     def bad(self, value):
         bad = [Bad("None", None), Bad("a list", [1, 2]), Bad("an empty dict", {})]
@@ -262,6 +295,9 @@ class Params(Kind):
             wrong = dict(value)
             wrong[key] = np.asarray(value[key])[..., :-1]
             bad.append(Bad(f"'{key}' with a wrong shape", wrong))
+            if self.writable:
+                frozen = {**value, key: read_only(value[key])}
+                bad.append(Bad(f"read-only '{key}'", frozen))
         return bad
 
 
