@@ -20,6 +20,7 @@ __all__ = [
     "check_matrix_stack",
     "transpose_last",
     "check_flag",
+    "vector_norm",
 ]
 
 
@@ -147,3 +148,22 @@ def check_flag(value, name, *, optional=False):
         allowed = "True, False or None" if optional else "True or False"
         raise TypeError(f"{name} must be {allowed}, got {value!r}")
     return bool(value)
+
+
+def vector_norm(x, axis=-1, *, keepdims=False):
+    """||x|| = sqrt(sum_i x_i^2) along `axis`, right for entries near 1e±300 too.
+
+    Where the largest entry's square is a safe float, this is np.linalg.norm (the same
+    bits); elsewhere it is s sqrt(sum_i (x_i / s)^2) with s = max_i |x_i|, scaled
+    first as LAPACK's nrm2 is, so 1e300 does not overflow to inf nor 1e-300 underflow
+    to a wrong 0. A zero vector has norm 0.
+    """
+    x = check_array(x, "x")
+    scale = np.max(np.abs(x), axis=axis, keepdims=True, initial=0.0)
+    n, info = max(x.size // max(scale.size, 1), 1), np.finfo(x.dtype)
+    low, high = np.sqrt(n * info.tiny / info.eps), np.sqrt(info.max / n)
+    plain = np.all((scale == 0) | ((scale > low) & (scale < high)))
+    scale = np.where(scale > 0, scale, 1.0) if not plain else 1.0
+    with np.errstate(under="ignore"):  # an entry tiny beside the largest: rounding
+        norm = scale * np.sqrt(np.sum((x / scale) ** 2, axis=axis, keepdims=True))
+    return norm if keepdims else np.squeeze(norm, axis=axis)

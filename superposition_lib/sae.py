@@ -18,10 +18,13 @@ import numpy as np
 from superposition_lib.conventions import (
     as_generator,
     check_array,
+    check_flag,
     check_float_dtype,
     check_in_range,
+    check_matrix_stack,
     check_positive_int,
     transpose_last,
+    vector_norm,
 )
 
 __all__ = [
@@ -76,13 +79,21 @@ def init_sae_params(n_inputs, n_latents, rng, *, n_instances=None, dtype=np.floa
     }
 
 
-def sae_shape(params):
-    """(n_instances or None, n_latents m, n_inputs d) of SAE parameters, checked."""
+def sae_shape(params, *, in_place=False):
+    """(n_instances or None, n_latents m, n_inputs d) of SAE parameters, checked: a
+    dict of finite float ndarrays of matching shapes (writeable ones, `in_place`)."""
     if not isinstance(params, dict) or not set(SAE_KEYS) <= params.keys():
         raise TypeError(
             f"params must be a dict with keys {SAE_KEYS} (see init_sae_params), "
             f"got {type(params).__name__}"
         )
+    for key in SAE_KEYS:
+        value = params[key]
+        kind = getattr(value, "dtype", type(value).__name__)
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+            raise TypeError(f"params['{key}'] must be a float ndarray, got {kind}")
+        if check_flag(in_place, "in_place") and not value.flags.writeable:
+            raise ValueError(f"params['{key}'] is read-only; it is updated in place")
     W_enc = check_array(params["W_enc"], "params['W_enc']", ndim=(2, 3))
     lead, (m, d) = W_enc.shape[:-2], W_enc.shape[-2:]
     if m < 1 or d < 1:
@@ -122,6 +133,13 @@ def _row(vector):
     return vector[..., None, :]
 
 
+def _finite(values, message):
+    """`values` (computed with float warnings off), or a ValueError: `message`."""
+    if not all(np.all(np.isfinite(v)) for v in values):
+        raise ValueError(message)
+    return values
+
+
 def sae_forward(params, Z, *, subtract_decoder_bias=True):
     """SAE forward pass h = ReLU(W_enc (z - b_dec) + b_enc), z_hat = W_dec h + b_dec.
 
@@ -130,31 +148,42 @@ def sae_forward(params, Z, *, subtract_decoder_bias=True):
     with a leading I if either Z or the parameters have an instance axis.
     """
     Z = check_sae_input(Z, params)
-    encoder_input = Z - _row(params["b_dec"]) if subtract_decoder_bias else Z
-    h_linear = encoder_input @ transpose_last(params["W_enc"]) + _row(params["b_enc"])
-    h = np.maximum(h_linear, 0.0)  # ReLU
-    Z_hat = h @ transpose_last(params["W_dec"]) + _row(params["b_dec"])
-    return h_linear, h, Z_hat
+    subtract = check_flag(subtract_decoder_bias, "subtract_decoder_bias")
+    with np.errstate(all="ignore"):  # an overflow is refused below, by name
+        encoder_input = Z - _row(params["b_dec"]) if subtract else Z
+        W_enc_T = transpose_last(params["W_enc"])
+        h_linear = encoder_input @ W_enc_T + _row(params["b_enc"])
+        h = np.maximum(h_linear, 0.0)  # ReLU
+        Z_hat = h @ transpose_last(params["W_dec"]) + _row(params["b_dec"])
+    message = "Z or params too large: the forward pass overflows (rescale Z)"
+    return _finite((h_linear, h, Z_hat), message)
 
 
 # ---- book/11_sae.ipynb, cell d153350f ----
+def _shared_instances(arrays):
+    """The instance count I of {name: (array, rank without I)}, one for all that have
+    it (None if none has); an array without one is shared between instances."""
+    counts = {name: a.shape[0] for name, (a, rank) in arrays.items() if a.ndim > rank}
+    if len(set(counts.values())) > 1:
+        raise ValueError(f"the instance axes I disagree (name: I): {counts}")
+    return next(iter(counts.values()), None)
+
+
 def check_reconstruction_pair(Z, Z_hat):
-    """Activations and reconstructions as float arrays, (N, d) or (I, N, d), sharing
-    (N, d); a shared Z may be compared with the reconstructions of I instances."""
+    """Z and Z_hat as float arrays, (N, d) or (I, N, d), sharing a non-empty (N, d); a
+    shared Z may be compared with the reconstructions of I instances."""
     Z = check_array(Z, "Z", ndim=(2, 3))
     Z_hat = check_array(Z_hat, "Z_hat", ndim=(2, 3))
-    if Z.shape[-2:] != Z_hat.shape[-2:]:
-        raise ValueError(f"Z {Z.shape} and Z_hat {Z_hat.shape} must share (N, d)")
+    if Z.shape[-2:] != Z_hat.shape[-2:] or 0 in Z.shape + Z_hat.shape:
+        raise ValueError(f"Z {Z.shape} and Z_hat {Z_hat.shape} must share (N, d) > 0")
+    _shared_instances({"Z": (Z, 2), "Z_hat": (Z_hat, 2)})
     return Z, Z_hat
 
 
 def check_l1_coeff(l1_coeff, n_instances=None):
     """λ >= 0 as an array: a number, or (I,) with one value per instance."""
     lam = check_in_range(l1_coeff, "l1_coeff", 0.0, np.inf)
-    one_per_instance = (
-        lam.ndim == 1 and n_instances is not None and lam.shape == (n_instances,)
-    )
-    if lam.ndim == 0 or one_per_instance:
+    if lam.shape in ((), _instance_axis(n_instances)):
         return lam
     raise ValueError(
         f"l1_coeff must be a number or one value per instance "
@@ -164,7 +193,17 @@ def check_l1_coeff(l1_coeff, n_instances=None):
 
 def decoder_norms(W_dec):
     """||W_dec[:, j]||, the length of each latent's decoder column: (m,) or (I, m)."""
-    return np.linalg.norm(check_array(W_dec, "W_dec", ndim=(2, 3)), axis=-2)
+    return vector_norm(check_matrix_stack(W_dec, "W_dec"), axis=-2)
+
+
+def _check_l1_weights(l1_weights, H):
+    """w >= 0, one per latent of H: (m,) or (I, m); None is w = 1."""
+    if l1_weights is None:
+        return np.ones(H.shape[-1:], H.dtype)
+    w = check_in_range(l1_weights, "l1_weights", 0.0, np.inf)
+    if w.ndim not in (1, 2) or w.shape[-1] != H.shape[-1]:
+        raise ValueError(f"l1_weights {w.shape} must be (m,) or (I, m) for H {H.shape}")
+    return w
 
 
 def sae_loss_terms(Z, Z_hat, H, *, l1_weights=None):
@@ -175,11 +214,17 @@ def sae_loss_terms(Z, Z_hat, H, *, l1_weights=None):
     """
     Z, Z_hat = check_reconstruction_pair(Z, Z_hat)
     H = check_array(H, "H", ndim=(2, 3))
-    if H.shape[-2] != Z.shape[-2]:
+    if H.shape[-2] != Z.shape[-2] or H.shape[-1] == 0:
         raise ValueError(f"H {H.shape} must have as many rows (N) as Z {Z.shape}")
-    reconstruction = np.sum((Z - Z_hat) ** 2, axis=-1).mean(axis=-1)
-    weights = 1.0 if l1_weights is None else _row(check_array(l1_weights, "l1_weights"))
-    sparsity = np.sum(np.abs(H) * weights, axis=-1).mean(axis=-1)
+    w = _check_l1_weights(l1_weights, H)
+    _shared_instances(
+        {"Z": (Z, 2), "Z_hat": (Z_hat, 2), "H": (H, 2), "l1_weights": (w, 1)}
+    )
+    with np.errstate(all="ignore"):  # an overflow is refused below, by name
+        reconstruction = np.sum((Z - Z_hat) ** 2, axis=-1).mean(axis=-1)
+        sparsity = np.sum(np.abs(H) * _row(w), axis=-1).mean(axis=-1)
+    _finite([reconstruction], "Z and Z_hat too far apart: ||Z - Z_hat||^2 overflows")
+    _finite([sparsity], "H or l1_weights too large: the L1 term overflows")
     return reconstruction, sparsity
 
 
@@ -188,7 +233,9 @@ def sae_loss(Z, Z_hat, H, l1_coeff, *, l1_weights=None):
     reconstruction, sparsity = sae_loss_terms(Z, Z_hat, H, l1_weights=l1_weights)
     n_instances = None if np.ndim(sparsity) == 0 else np.shape(sparsity)[0]
     lam = check_l1_coeff(l1_coeff, n_instances)
-    return reconstruction + lam * sparsity
+    with np.errstate(all="ignore"):
+        loss = reconstruction + lam * sparsity
+    return _finite([loss], "l1_coeff too large: λ times the L1 term overflows")[0]
 
 
 # ---- book/11_sae.ipynb, cell 8f90bb80 ----
@@ -209,20 +256,23 @@ def sae_backward(
     dW_enc = delta^T (Z - b_dec), db_enc = sum delta, dW_dec = g^T h (+ the decoder-norm
     term), db_dec = sum g - W_enc^T sum delta. Returns a dict shaped like params.
     """
-    n_instances, _, _ = sae_shape(params)
+    n_instances, m, d = sae_shape(params)
     lam = check_l1_coeff(l1_coeff, n_instances)
     lam = lam[:, None, None] if lam.ndim == 1 else lam  # against (I, N, m)
     Z = check_sae_input(Z, params)
-    return _backward(
-        params,
-        Z,
-        h_linear,
-        h,
-        Z_hat,
-        lam,
-        subtract_decoder_bias,
-        weight_l1_by_decoder_norm,
-    )
+    if Z.shape[-2] == 0:
+        raise ValueError("Z has no rows: the loss is a mean over inputs")
+    lead = Z.shape[:-2] if n_instances is None else (n_instances,)
+    rows = lead + Z.shape[-2:-1]  # the forward pass's outputs: (..., N, m or d)
+    h_linear = check_array(h_linear, "h_linear", shape=rows + (m,))
+    h = check_array(h, "h", shape=rows + (m,))
+    Z_hat = check_array(Z_hat, "Z_hat", shape=rows + (d,))
+    subtract = check_flag(subtract_decoder_bias, "subtract_decoder_bias")
+    weighted = check_flag(weight_l1_by_decoder_norm, "weight_l1_by_decoder_norm")
+    with np.errstate(all="ignore"):  # an overflow is refused below, by name
+        grads = _backward(params, Z, h_linear, h, Z_hat, lam, subtract, weighted)
+    message = "Z, h_linear, h, Z_hat or params too large: the gradient overflows"
+    return dict(zip(SAE_KEYS, _finite(grads.values(), message)))
 
 
 def _backward(
@@ -235,7 +285,7 @@ def _backward(
     grads = {"W_dec": transpose_last(grad_Z_hat) @ h, "b_dec": grad_Z_hat.sum(axis=-2)}
     l1_weights = 1.0
     if weight_l1_by_decoder_norm:
-        norms = _row(np.linalg.norm(W_dec, axis=-2))
+        norms = _row(vector_norm(W_dec, axis=-2))
         l1_weights = norms
         grads["W_dec"] += (lam / n_rows) * _row(h.sum(axis=-2)) * W_dec / norms
     # ReLU's derivative, 0 at the kink (the ReLU chapter's convention)
@@ -270,7 +320,8 @@ def sae_gradients(
 # ---- book/11_sae.ipynb, cell 6de94d82 ----
 def normalize_decoder(params):
     """W_dec[:, j] <- W_dec[:, j] / ||W_dec[:, j]||, in place (unit-norm convention)."""
-    norms = np.linalg.norm(params["W_dec"], axis=-2, keepdims=True)
+    sae_shape(params, in_place=True)
+    norms = vector_norm(params["W_dec"], axis=-2, keepdims=True)
     if np.any(norms == 0):
         raise ValueError("params['W_dec'] has an all-zero column: no direction to keep")
     params["W_dec"] /= norms
@@ -278,9 +329,17 @@ def normalize_decoder(params):
 
 
 def remove_parallel_gradient(W_dec, grad_W_dec):
-    """g_j - (d_j . g_j) d_j / ||d_j||^2 for each decoder column d_j: the part of the
-    gradient that only changes a column's length, removed before a unit-norm step."""
-    W_dec = check_array(W_dec, "W_dec", ndim=(2, 3))
-    grad_W_dec = check_array(grad_W_dec, "grad_W_dec", shape=W_dec.shape)
-    along = np.sum(W_dec * grad_W_dec, axis=-2, keepdims=True)
-    return grad_W_dec - along * W_dec / np.sum(W_dec**2, axis=-2, keepdims=True)
+    """g_j - (u_j . g_j) u_j for each decoder column d_j, u_j = d_j / ||d_j||: the part
+    of the gradient that only changes a column's length, removed before a unit-norm
+    step."""
+    W_dec = check_matrix_stack(W_dec, "W_dec")
+    grad_W_dec = check_array(grad_W_dec, "grad_W_dec")
+    if grad_W_dec.shape != W_dec.shape:
+        raise ValueError(
+            f"grad_W_dec {grad_W_dec.shape} must have the shape of W_dec {W_dec.shape}"
+        )
+    norms = vector_norm(W_dec, axis=-2, keepdims=True)
+    if np.any(norms == 0):
+        raise ValueError("W_dec has an all-zero column: no direction to project on")
+    unit = W_dec / norms
+    return grad_W_dec - np.sum(unit * grad_W_dec, axis=-2, keepdims=True) * unit

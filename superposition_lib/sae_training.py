@@ -15,15 +15,20 @@ import numpy as np
 from superposition_lib.conventions import (
     as_generator,
     check_array,
+    check_flag,
     check_in_range,
+    check_matrix_stack,
     check_one_of,
     check_positive_int,
     transpose_last,
+    vector_norm,
 )
 from superposition_lib.optim import Adam
 from superposition_lib.progress import ProgressLine
 from superposition_lib.sae import (
+    check_l1_coeff,
     check_reconstruction_pair,
+    check_sae_input,
     decoder_norms,
     init_sae_params,
     normalize_decoder,
@@ -52,8 +57,10 @@ __all__ = [
 # ---- book/12_sae_training.ipynb, cell 71f53b76 ----
 def _check_code(H):
     H = check_array(H, "H", ndim=(2, 3))
-    if H.shape[-2] == 0:
-        raise ValueError("H has no rows: a firing frequency needs at least one input")
+    if 0 in H.shape:
+        raise ValueError(
+            f"H {H.shape} has no rows (or latents): a frequency needs inputs"
+        )
     return H
 
 
@@ -80,18 +87,24 @@ def dense_fraction(H, threshold=0.1):
 
 
 def fraction_variance_unexplained(Z, Z_hat):
-    """FVU = sum_n ||z_n - z_hat_n||^2 / sum_n ||z_n - mean(z)||^2 (1 - expl. var.)."""
+    """FVU = sum_n ||z_n - z_hat_n||^2 / sum_n ||z_n - mean(z)||^2 (1 - expl. var.),
+    as a ratio of norms squared last: no overflow, or 0/0, for Z near 1e±300."""
     Z, Z_hat = check_reconstruction_pair(Z, Z_hat)
-    variance = np.sum((Z - Z.mean(axis=-2, keepdims=True)) ** 2, axis=(-2, -1))
-    if np.any(variance == 0):
+    spread = vector_norm(Z - Z.mean(axis=-2, keepdims=True), axis=(-2, -1))
+    if np.any(spread == 0):
         raise ValueError("Z has zero variance: the fraction unexplained would be 0/0")
-    return np.sum((Z - Z_hat) ** 2, axis=(-2, -1)) / variance
+    ratio = vector_norm(Z - Z_hat, axis=(-2, -1)) / spread
+    if np.any(ratio >= np.sqrt(np.finfo(ratio.dtype).max)):
+        raise ValueError(
+            "Z_hat is so far from Z, for Z's spread, that the FVU overflows"
+        )
+    return ratio**2
 
 
 def shrinkage(Z, Z_hat):
     """Mean of ||z_hat_n|| / ||z_n|| over inputs with z_n != 0 (1 = no shrinkage)."""
     Z, Z_hat = check_reconstruction_pair(Z, Z_hat)
-    norm, norm_hat = np.linalg.norm(Z, axis=-1), np.linalg.norm(Z_hat, axis=-1)
+    norm, norm_hat = vector_norm(Z), vector_norm(Z_hat)
     nonzero = np.broadcast_to(norm > 0, np.broadcast_shapes(norm.shape, norm_hat.shape))
     if not np.all(nonzero.any(axis=-1)):
         raise ValueError("every row of Z is zero: ||z_hat|| / ||z|| is undefined")
@@ -101,7 +114,7 @@ def shrinkage(Z, Z_hat):
 
 def _unit_columns(columns):
     """Columns scaled to unit length; an all-zero column stays zero (no direction)."""
-    norms = np.linalg.norm(columns, axis=-2, keepdims=True)
+    norms = vector_norm(columns, axis=-2, keepdims=True)
     return columns / np.where(norms > 0, norms, 1.0)
 
 
@@ -111,52 +124,60 @@ def best_match_cosines(W_dec, W_true):
     W_dec (d, m) or (I, d, m); W_true (d, n), e.g. the toy model's W. A zero column has
     no direction: its cosines count as 0. Returns (cosines, indices), (n,) or (I, n).
     """
-    W_dec = check_array(W_dec, "W_dec", ndim=(2, 3))
+    W_dec = check_matrix_stack(W_dec, "W_dec")
     W_true = check_array(W_true, "W_true", ndim=2)
-    if W_true.shape[0] != W_dec.shape[-2]:
+    if W_true.shape[0] != W_dec.shape[-2] or 0 in W_true.shape:
         raise ValueError(
             f"W_true {W_true.shape} and W_dec {W_dec.shape} must have the same number "
-            "of rows (the activation dimension d)"
+            "of rows (the activation dimension d), and columns"
         )
-    cosines = transpose_last(_unit_columns(W_true)) @ _unit_columns(
-        W_dec
-    )  # (..., n, m)
+    cosines = transpose_last(_unit_columns(W_true)) @ _unit_columns(W_dec)  # (.., n, m)
     return cosines.max(axis=-1), cosines.argmax(axis=-1)
 
 
 # ---- book/12_sae_training.ipynb, cell 7074d0ba ----
 def _unit_rows(vectors, rng):
     """Rows scaled to unit length; an all-zero row gets a random direction instead."""
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    norms = vector_norm(vectors, keepdims=True)
     zero = norms[:, 0] == 0
     if zero.any():
         vectors[zero] = rng.standard_normal(vectors[zero].shape)
-        norms[zero] = np.linalg.norm(vectors[zero], axis=-1, keepdims=True)
+        norms[zero] = vector_norm(vectors[zero], keepdims=True)
     return vectors / norms
 
 
-def _checked_dead_mask(dead, lead, m):
+def _checked_resampling(params, dead, Z, optimizer, encoder_scale):
+    """`resample_dead_latents`' arguments, checked before any parameter changes."""
+    n_instances, m, _ = sae_shape(params, in_place=True)
+    lead = () if n_instances is None else (n_instances,)
     dead = np.asarray(dead)
     if dead.dtype != bool or dead.shape != lead + (m,):
         raise ValueError(
-            f"dead must be a boolean mask of shape {lead + (m,)}, got "
-            f"{dead.dtype} {dead.shape}"
+            f"dead must be {lead + (m,)} bools, not {dead.dtype} {dead.shape}"
         )
-    return dead
+    if check_sae_input(Z, params).shape[-2] == 0:
+        raise ValueError("Z has no rows to draw the new directions from")
+    if optimizer is not None and not callable(getattr(optimizer, "reset", None)):
+        raise TypeError(f"optimizer must have a reset method (Adam), got {optimizer!r}")
+    scale = check_in_range(encoder_scale, "encoder_scale", 0.0, np.inf, low_open=True)
+    return lead, dead, float(scale)
 
 
 def _resampling_weights(params, Z, subtract_decoder_bias):
-    """Inputs as (I or 1, N, d), and ||z_n - z_hat_n||^4, the square of each loss."""
+    """Inputs as (I or 1, N, d), and ||z_n - z_hat_n||^4, the square of each loss,
+    divided by the largest first (the 4th power of 1e300 is no float)."""
     _, _, Z_hat = sae_forward(params, Z, subtract_decoder_bias=subtract_decoder_bias)
     inputs = np.broadcast_to(Z, Z_hat.shape).reshape((-1,) + Z_hat.shape[-2:])
-    errors = np.sum((inputs - Z_hat.reshape(inputs.shape)) ** 2, axis=-1)
-    return inputs, errors**2
+    errors = vector_norm(inputs - Z_hat.reshape(inputs.shape))
+    largest = np.max(errors, axis=-1, keepdims=True)
+    with np.errstate(under="ignore"):  # a weight tiny beside the largest: rounding
+        return inputs, (errors / np.where(largest > 0, largest, 1.0)) ** 4
 
 
 def _point_latents_at(params, where, dead, v, encoder_scale, optimizer):
     """Instance `where`'s dead latents now read and write the unit rows v."""
     latents = np.flatnonzero(dead)
-    alive = np.linalg.norm(params["W_enc"][where][~dead], axis=-1)
+    alive = vector_norm(params["W_enc"][where][~dead])
     scale = encoder_scale * (alive.mean() if alive.size else 1.0)
     params["W_dec"][where][:, latents] = v.T  # params[key][where] is a view
     params["W_enc"][where][latents] = scale * v
@@ -185,12 +206,12 @@ def resample_dead_latents(
     moments of those entries. `dead` is a boolean (m,) or (I, m) mask. In place;
     returns the number resampled (per instance).
     """
-    n_instances, m, _ = sae_shape(params)
-    lead = () if n_instances is None else (n_instances,)
-    dead = _checked_dead_mask(dead, lead, m)
+    lead, dead, encoder_scale = _checked_resampling(
+        params, dead, Z, optimizer, encoder_scale
+    )
     rng = as_generator(rng)
     inputs, weights = _resampling_weights(params, Z, subtract_decoder_bias)
-    for i, dead_i in enumerate(dead.reshape(-1, m)):
+    for i, dead_i in enumerate(np.atleast_2d(dead)):
         if not dead_i.any():
             continue
         where = (i,) if lead else ()
@@ -200,7 +221,7 @@ def resample_dead_latents(
         shift = params["b_dec"][where] if subtract_decoder_bias else 0.0
         v = _unit_rows(np.array(inputs[i, rows] - shift), rng)
         _point_latents_at(params, where, dead_i, v, encoder_scale, optimizer)
-    return dead.reshape(-1, m).sum(axis=-1) if lead else int(dead.sum())
+    return dead.sum(axis=-1) if lead else int(dead.sum())
 
 
 # ---- book/12_sae_training.ipynb, cell 822f6356 ----
@@ -224,47 +245,31 @@ def _training_setup(Z, n_latents, l1_coeff, n_instances, l1_convention):
     """(Z, m, λ as (I,) in Z's dtype, I), checked: what `train_sae` trains on."""
     check_one_of(l1_convention, "l1_convention", L1_CONVENTIONS)
     m = check_positive_int(n_latents, "n_latents")
-    lam = check_in_range(l1_coeff, "l1_coeff", 0.0, np.inf)
-    if lam.ndim > 1:
-        raise ValueError(f"l1_coeff must be a number or (I,), got shape {lam.shape}")
-    if n_instances is None:
-        n_instances = lam.size if lam.ndim == 1 else 1
-    n_instances = check_positive_int(n_instances, "n_instances")
-    if lam.ndim == 1 and lam.size != n_instances:
-        raise ValueError(f"l1_coeff has {lam.size} values, n_instances={n_instances}")
+    if n_instances is None:  # one per λ
+        n_instances = np.size(l1_coeff) if np.ndim(l1_coeff) == 1 else 1
+    lam = check_l1_coeff(l1_coeff, check_positive_int(n_instances, "n_instances"))
     Z = check_array(Z, "Z", ndim=(2, 3))
     if Z.ndim == 3 and Z.shape[0] != n_instances:
         raise ValueError(
             f"Z of shape {Z.shape} has {Z.shape[0]} instances, expected "
             f"{n_instances} (one per l1_coeff) or Z of shape (N, d)"
         )
-    if Z.shape[-2] == 0:
-        raise ValueError("Z has no rows to train on")
+    largest = np.sqrt(np.finfo(Z.dtype).max / max(Z.shape[-1], 1))  # ||z||^2 a float
+    if 0 in Z.shape or np.max(np.abs(Z)) >= largest:
+        raise ValueError(f"Z {Z.shape} must have rows, and entries < {largest:.1e}")
     return Z, m, np.broadcast_to(lam, (n_instances,)).astype(Z.dtype), n_instances
 
 
-@dataclass
 class _Schedule:
     """When `train_sae` logs, counts dead latents and resamples; checked once."""
 
-    steps: int
-    batch_size: int
-    dead_window: int
-    log_every: int
-    resample: bool
-    resample_until: float  # a fraction of `steps`
-
-    @classmethod
-    def checked(cls, steps, batch_size, dead_window, log_every, resample, until):
-        """The schedule from `train_sae`'s arguments, each checked and named."""
-        return cls(
-            check_positive_int(steps, "steps"),
-            check_positive_int(batch_size, "batch_size"),
-            check_positive_int(dead_window, "dead_window"),
-            check_positive_int(log_every, "log_every"),
-            bool(resample),
-            float(check_in_range(until, "resample_until", 0.0, 1.0)),
-        )
+    def __init__(self, steps, batch_size, dead_window, log_every, resample, until):
+        self.steps = check_positive_int(steps, "steps")
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.dead_window = check_positive_int(dead_window, "dead_window")
+        self.log_every = check_positive_int(log_every, "log_every")
+        self.resample = check_flag(resample, "resample")
+        self.resample_until = float(check_in_range(until, "resample_until", 0.0, 1.0))
 
     def resamples_at(self, step):
         """Resampling happens at a window's end, until `resample_until` of the run."""
@@ -299,24 +304,11 @@ class _Run:
         )
 
 
-def _raise_if_diverged(arrays, what, step):
-    """FloatingPointError naming the instances whose params or grads are not finite."""
-    for key, value in arrays.items():
-        bad = ~np.isfinite(value).reshape(value.shape[0], -1).all(axis=-1)
-        if bad.any():
-            raise FloatingPointError(
-                f"SAE training diverged at step {step}: {what}['{key}'] of instance(s) "
-                f"{np.flatnonzero(bad).tolist()} became NaN or inf; lower lr or "
-                "l1_coeff (or rescale Z)"
-            )
-
-
 def _step(run, batch, step, log):
     """One Adam step on `batch`; with `log`, its loss is recorded before the update."""
     p = run.params
     h_linear, h, Z_hat = sae_forward(p, batch, subtract_decoder_bias=run.subtract)
     grads = sae_backward(p, batch, h_linear, h, Z_hat, run.lam, **run.conventions)
-    _raise_if_diverged(grads, "grads", step)
     if log:
         weights = None if run.unit_norm else decoder_norms(p["W_dec"])
         run.losses.append(sae_loss(batch, Z_hat, h, run.lam, l1_weights=weights))
@@ -326,7 +318,7 @@ def _step(run, batch, step, log):
     run.optimizer.step(p, grads)
     if run.unit_norm:
         normalize_decoder(p)
-    _raise_if_diverged(p, "params", step)
+    sae_shape(p)  # finite, or a ValueError: training diverged
     run.fired += np.count_nonzero(h > 0, axis=-2)
 
 
@@ -350,11 +342,16 @@ def _train(Z, run, schedule, progress):
     for step in range(1, schedule.steps + 1):
         batch = Z[..., run.rng.integers(0, Z.shape[-2], schedule.batch_size), :]
         log = step % schedule.log_every == 0 or step == schedule.steps
-        _step(run, batch, step, log)
+        try:
+            _step(run, batch, step, log)
+            if step % schedule.dead_window == 0:
+                _end_window(run, batch, step, schedule.resamples_at(step))
+        except ValueError as err:  # the arguments were checked: an overflow is left
+            raise FloatingPointError(
+                f"SAE training diverged at step {step}: {err}; lower lr or l1_coeff"
+            ) from None
         if log:
             line.update(step, run.losses[-1])
-        if step % schedule.dead_window == 0:
-            _end_window(run, batch, step, schedule.resamples_at(step))
     line.close()
 
 
@@ -387,13 +384,14 @@ def train_sae(
     Z, m, lam, n_instances = _training_setup(
         Z, n_latents, l1_coeff, n_instances, l1_convention
     )
-    schedule = _Schedule.checked(
+    schedule = _Schedule(
         steps, batch_size, dead_window, log_every, resample, resample_until
     )
     rng = as_generator(seed, "seed")
     d = Z.shape[-1]
     params = init_sae_params(d, m, rng, n_instances=n_instances, dtype=Z.dtype)
-    unit_norm = l1_convention == "unit_norm"
-    run = _Run(params, Adam(lr=lr), lam, rng, subtract_decoder_bias, unit_norm)
-    _train(Z, run, schedule, progress)
+    subtract = check_flag(subtract_decoder_bias, "subtract_decoder_bias")
+    run = _Run(params, Adam(lr=lr), lam, rng, subtract, l1_convention == "unit_norm")
+    with np.errstate(under="ignore"):  # a gradient rounding to 0 is rounding, no error
+        _train(Z, run, schedule, check_flag(progress, "progress", optional=True))
     return run.result()

@@ -183,6 +183,20 @@ def test_the_original_forms_gradient_has_no_encoder_path_to_b_dec():
             "l1_coeff",
         ),
         (lambda: check_reconstruction_pair(np.ones((3, 2)), np.ones((4, 2))), "share"),
+        (
+            lambda: sae_loss(np.ones((0, 2)), np.ones((0, 2)), np.ones((0, 4)), 0.1),
+            "Z_hat",
+        ),
+        (
+            lambda: sae_loss_terms(
+                np.ones((3, 2)), np.ones((3, 2)), np.ones((3, 4)), l1_weights=[1.0]
+            ),
+            "l1_weights",
+        ),
+        (
+            lambda: check_reconstruction_pair(np.ones((2, 3, 2)), np.ones((3, 3, 2))),
+            "I",
+        ),
         (lambda: sae_forward(init_sae_params(2, 4, 0), np.full((3, 2), np.nan)), "Z"),
         (
             lambda: normalize_decoder(

@@ -144,8 +144,14 @@ def test_resampling_reduces_dead_latents():
 
 
 def test_divergence_raises_floating_point_error():
+    Z = sparse_activations(pentagon(), 2000, 0.5, seed=5)
+    with pytest.raises(FloatingPointError, match="diverged at step 2"):
+        train_sae(Z, 4, 0.1, steps=5, lr=1e300, l1_convention="decoder_norm")
+
+
+def test_activations_too_large_to_square_are_refused_before_training():
     Z = sparse_activations(pentagon(), 2000, 0.5, seed=5) * 1e200
-    with pytest.raises(FloatingPointError, match="step 1"):
+    with pytest.raises(ValueError, match="Z"):
         train_sae(Z, 4, 0.1, steps=5, lr=1e-2)
 
 
@@ -193,6 +199,12 @@ def test_training_result_shapes_and_windows():
         ),
         (lambda: shrinkage(np.zeros((4, 2)), np.ones((4, 2))), "zero"),
         (lambda: latent_density(np.zeros((0, 3))), "no rows"),
+        (
+            lambda: fraction_variance_unexplained(np.zeros((0, 2)), np.zeros((0, 2))),
+            "Z_hat",
+        ),
+        (lambda: shrinkage(np.zeros((3, 0)), np.zeros((3, 0))), "Z_hat"),
+        (lambda: train_sae(np.full((5, 2), 1e200), 4, 0.1), "Z"),
         (lambda: dense_fraction(np.ones((3, 2)), threshold=2.0), "threshold"),
         (lambda: best_match_cosines(np.ones((3, 4)), np.ones((2, 5))), "rows"),
         (
@@ -213,3 +225,17 @@ def test_wrong_types_are_type_errors():
         train_sae(np.ones((5, 2)), 2.5, 0.1)
     with pytest.raises(TypeError, match="seed"):
         train_sae(np.ones((5, 2)), 2, 0.1, seed="zero")
+    with pytest.raises(TypeError, match="resample"):
+        train_sae(np.ones((5, 2)), 2, 0.1, resample=1)  # a number is not a switch
+
+
+def test_resampling_refuses_before_changing_anything():
+    p = init_sae_params(2, 3, 0)
+    before = {k: v.copy() for k, v in p.items()}
+    dead = np.array([True, False, False])
+    with pytest.raises(TypeError, match="optimizer"):
+        resample_dead_latents(p, dead, np.ones((4, 2)), 0, optimizer="adam")
+    p["W_enc"].flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        resample_dead_latents(p, dead, np.ones((4, 2)), 0)
+    assert all(np.array_equal(p[k], before[k]) for k in p)

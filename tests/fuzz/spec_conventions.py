@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from fuzz.harness import Spec
+from fuzz.harness import Spec, invoke
 from fuzz.kinds import SURVIVE, Array, Choice, Dtype, Flag, Int, Real, Rng
 
 NAME = "the name a helper puts in its message, chosen by the caller: not fuzzed"
@@ -11,6 +11,17 @@ NAME = "the name a helper puts in its message, chosen by the caller: not fuzzed"
 def _array(rng):
     return rng.normal(size=(3, 4))
 
+
+def _check_vector_norm(result, kwargs):
+    """The definition, and ||c x|| = c ||x|| where (c x)^2 is no float64."""
+    x, axis = kwargs["x"], kwargs["axis"]
+    assert np.allclose(result, np.sqrt(np.sum(x**2, axis=axis)), rtol=1e-12)
+    for c in (1e300, 1e-300):
+        scaled = invoke("vector_norm", PLAIN, {"x": c * x, "axis": axis})
+        assert np.allclose(scaled / c, result, rtol=1e-12)
+
+
+PLAIN = Spec(build=dict)
 
 SPECS = {
     "as_generator": Spec(
@@ -76,6 +87,12 @@ SPECS = {
         build=lambda rng: {"A": _array(rng)},
         args={"A": Array(finite=False, extreme=False, empty=SURVIVE, rank=False)},
         positional=("A",),
+    ),
+    "vector_norm": Spec(
+        build=lambda rng: {"x": _array(rng), "axis": int(rng.integers(-2, 2))},
+        args={"x": Array(empty=SURVIVE, rank=False)},  # any rank; empty: norm 0
+        check=_check_vector_norm,
+        skip={"axis": "any axis of x", "keepdims": "a layout the caller chooses"},
     ),
     "check_flag": Spec(
         build=lambda rng: {"value": bool(rng.integers(2)), "name": "value"},
