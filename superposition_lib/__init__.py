@@ -19,6 +19,7 @@ from superposition_lib.conventions import (
     check_matrix_stack,
     transpose_last,
     check_flag,
+    vector_norm,
 )
 
 # book/00_plotting.ipynb
@@ -193,6 +194,7 @@ __all__ = [
     "check_matrix_stack",
     "transpose_last",
     "check_flag",
+    "vector_norm",
     "FEATURE_PALETTE",
     "use_book_style",
     "feature_colors",

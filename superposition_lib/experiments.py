@@ -20,11 +20,14 @@ import numpy as np
 
 from superposition_lib.analysis import estimate_loss
 from superposition_lib.conventions import (
+    as_generator,
     check_array,
     check_in_range,
+    check_one_of,
     check_positive_int,
 )
 from superposition_lib.data import feature_importance
+from superposition_lib.model import ACTIVATIONS
 from superposition_lib.train import train_toy_model
 
 __all__ = [
@@ -49,12 +52,23 @@ class Runs:
     """Every model of a sweep, the seeds of one setting side by side.
 
     W (G, n_seeds, k, n), b (G, n_seeds, n), and loss (G, n_seeds): each model's
-    expected loss, estimated on fresh data.
+    expected loss, estimated on fresh data. Checked when built (best_of and
+    mean_without_worst read one): finite, no axis empty, the shapes agreeing.
     """
 
     W: np.ndarray
     b: np.ndarray
     loss: np.ndarray
+
+    def __post_init__(self):
+        self.loss = check_array(self.loss, "loss", ndim=2)
+        self.W = check_array(self.W, "W", ndim=4)
+        if self.W.shape[:2] != self.loss.shape or 0 in self.W.shape:
+            raise ValueError(
+                "W must have shape (G, n_seeds, k, n), no axis empty, and loss "
+                f"(G, n_seeds); got W {self.W.shape} and loss {self.loss.shape}"
+            )
+        self.b = check_array(self.b, "b", shape=self.W.shape[:2] + self.W.shape[3:])
 
 
 @dataclass
@@ -113,16 +127,22 @@ def train_runs(
 
     sparsity: (G,) or (G, n), one row per setting. importance: None (0.7^i), (n,) for
     all settings, or (G, n). Other keywords go to `train_toy_model`. Returns Runs.
+    seed: an integer s (training draws from s, scoring from s + 1) or a Generator
+    (scoring continues its stream). Every argument is checked before training.
     """
     n_features = check_positive_int(n_features, "n_features")
     n_seeds = check_positive_int(n_seeds, "n_seeds")
+    eval_samples = check_positive_int(eval_samples, "eval_samples")
+    check_one_of(activation, "activation", ACTIVATIONS)
+    as_generator(seed, "seed")
+    eval_seed = seed if isinstance(seed, np.random.Generator) else seed + 1
     sparsity, importance = _settings(n_features, sparsity, importance)
     # The seeds of one setting are neighbours on the instance axis.
     per_model = [np.repeat(a, n_seeds, axis=0) for a in (sparsity, importance)]
     options = dict(seed=seed, n_instances=per_model[0].shape[0], activation=activation)
     run = train_toy_model(n_features, n_hidden, *per_model, **options, **train_kwargs)
     scoring = dict(n_samples=eval_samples, activation=activation)
-    losses = estimate_loss(run.W, run.b, *per_model, seed + 1, **scoring)
+    losses = estimate_loss(run.W, run.b, *per_model, eval_seed, **scoring)
     shape = (sparsity.shape[0], n_seeds)
     return Runs(
         run.W.reshape(*shape, *run.W.shape[1:]),
@@ -133,6 +153,10 @@ def train_runs(
 
 def best_of(runs):
     """The book's protocol: keep the seed with the lowest loss in every setting."""
+    if not isinstance(runs, Runs):
+        raise TypeError(
+            f"runs must be a Runs (see train_runs), got {type(runs).__name__}"
+        )
     settings = np.arange(runs.loss.shape[0])
     best = np.argmin(runs.loss, axis=1)
     return BestOf(
@@ -152,17 +176,23 @@ def mean_without_worst(values, losses):
     """
     losses = check_array(losses, "losses", ndim=2)
     values = check_array(values, "values")
-    if values.shape[:2] != losses.shape:
+    if values.shape[:2] != losses.shape or 0 in values.shape:
         raise ValueError(
-            f"values must start with the shape of losses {losses.shape}, "
-            f"got {values.shape}"
+            f"values must start with the shape of losses {losses.shape} and have "
+            f"no empty axis, got {values.shape}"
         )
     n_settings, n_seeds = losses.shape
     if n_seeds < 2:
         raise ValueError("losses needs at least two seeds per setting to drop one")
     kept = np.ones(losses.shape, dtype=bool)
     kept[np.arange(n_settings), np.argmax(losses, axis=1)] = False
-    return values[kept].reshape(n_settings, n_seeds - 1, *values.shape[2:]).mean(axis=1)
+    kept_values = values[kept].reshape(n_settings, n_seeds - 1, *values.shape[2:])
+    with np.errstate(over="ignore"):
+        mean = kept_values.mean(axis=1)
+    if np.all(np.isfinite(mean)):
+        return mean
+    # Values near the largest float: their sum overflows, a sum of fractions cannot.
+    return np.sum(kept_values / (n_seeds - 1), axis=1)
 
 
 def train_best_of(n_features, n_hidden, sparsity, importance=None, **kwargs):
@@ -178,21 +208,44 @@ def train_best_of(n_features, n_hidden, sparsity, importance=None, **kwargs):
 PHASES = ("not represented", "dedicated", "superposition")
 
 
+def _positive(value, name):
+    values = check_array(value, name)
+    if np.any(values <= 0):
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return values
+
+
+def _together(a, b, names):
+    """a and b broadcast to one shape, or an error naming both."""
+    try:
+        return np.broadcast_arrays(a, b)
+    except ValueError:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must broadcast together, got shapes "
+            f"{a.shape} and {b.shape}"
+        ) from None
+
+
+def _threshold(threshold, high):
+    """A single number in (0, high]."""
+    value = check_in_range(threshold, "threshold", 0.0, high, low_open=True)
+    if value.ndim:
+        raise ValueError(f"threshold must be a single number, got {threshold!r}")
+    return float(value)
+
+
 def candidate_losses(importance_ratio, density):
     """Expected losses of the three 2→1 candidates, stacked on a new first axis.
 
     Feature 2 has importance r: not represented r (s/3 − s²/4); dedicated s/3 − s²/4;
     antipodal (1 + r) s²/6, with density s = 1 − S.
     """
-    r = check_array(importance_ratio, "importance_ratio")
-    if np.any(r <= 0):
-        raise ValueError(f"importance_ratio must be > 0, got {importance_ratio!r}")
-    s = check_array(density, "density")
-    if np.any((s <= 0) | (s > 1)):
-        raise ValueError(f"density must lie in (0, 1], got {density!r}")
-    r, s = np.broadcast_arrays(r, s)
-    dropped = s / 3 - s**2 / 4
-    return np.stack([r * dropped, dropped, (1 + r) * s**2 / 6])
+    r = _positive(importance_ratio, "importance_ratio")
+    s = check_in_range(density, "density", 0.0, 1.0, low_open=True)
+    r, s = _together(r, s, ("importance_ratio", "density"))
+    with np.errstate(under="ignore"):  # s² of a density near 1e-300 is 0
+        dropped = s / 3 - s**2 / 4
+        return np.stack([r * dropped, dropped, (1 + r) * s**2 / 6])
 
 
 def closed_form_phase(importance_ratio, density):
@@ -202,10 +255,10 @@ def closed_form_phase(importance_ratio, density):
 
 def closed_form_boundary(importance_ratio):
     """Density below which antipodal wins: 4r/(2+5r) for r ≤ 1, 4/(5+2r) for r > 1."""
-    r = check_array(importance_ratio, "importance_ratio")
-    if np.any(r <= 0):
-        raise ValueError(f"importance_ratio must be > 0, got {importance_ratio!r}")
-    return np.where(r <= 1, 4 * r / (2 + 5 * r), 4 / (5 + 2 * r))
+    r = _positive(importance_ratio, "importance_ratio")
+    small = np.minimum(r, 1.0)  # so that 4r cannot overflow on the branch not taken
+    # 2/(2.5 + r) is 4/(5 + 2r) to the last bit, without 2r overflowing near 1e308.
+    return np.where(r <= 1, 4 * small / (2 + 5 * small), 2 / (2.5 + r))
 
 
 def classify_phase(W, threshold=0.5):
@@ -220,9 +273,11 @@ def classify_phase(W, threshold=0.5):
         raise ValueError(
             f"W must be a 2→1 model of shape (1, 2) or (I, 1, 2), got {W.shape}"
         )
-    kept = np.abs(W[..., 0, :]) > threshold
+    kept = np.abs(W[..., 0, :]) > _threshold(threshold, np.inf)
     first, second = kept[..., 0], kept[..., 1]
-    antipodal = first & second & (W[..., 0, 0] * W[..., 0, 1] < 0)
+    # Signs compared directly: the product W_1 W_2 overflows or underflows near 1e±300.
+    opposite = np.signbit(W[..., 0, 0]) != np.signbit(W[..., 0, 1])
+    antipodal = first & second & opposite
     return np.where(antipodal, 2, np.where(first ^ second, np.where(first, 0, 1), -1))
 
 
@@ -235,8 +290,9 @@ def classify_extra_feature(norm, superposition, threshold=0.5):
     superposition_2 = W_1², so the second test is |W_1| > threshold, as in
     classify_phase, which in addition looks at the signs.
     """
-    norm = check_array(norm, "norm")
-    superposition = check_array(superposition, "superposition")
-    threshold = float(check_in_range(threshold, "threshold", 0.0, 1.0, low_open=True))
+    norm = check_in_range(norm, "norm", 0.0, np.inf)
+    superposition = check_in_range(superposition, "superposition", 0.0, np.inf)
+    norm, superposition = _together(norm, superposition, ("norm", "superposition"))
+    threshold = _threshold(threshold, 1.0)
     shared = np.where(superposition > threshold**2, 2, 1)
     return np.where(norm <= threshold, 0, shared)

@@ -37,25 +37,47 @@ STICKY_FRACTIONS = {
 }
 
 
+def _scaled_by_a_power_of_two(W):
+    """(W / 2^e, e) per model, 2^e the power of two just above max |W|.
+
+    Exact (only the exponents change), so a scale-free ratio of W's entries comes out
+    bit for bit the same, and no square overflows (|W| near 1e300) or underflows to a
+    wrong 0 (|W| near 1e-300).
+    """
+    _, exponent = np.frexp(np.max(np.abs(W), axis=(-2, -1), keepdims=True))
+    with np.errstate(under="ignore"):  # entries negligible beside the largest
+        return np.ldexp(W, -exponent), exponent
+
+
 def feature_dimensionality(W):
     """Feature dimensionality D_i = ‖W_i‖² / Σ_j (Ŵ_i · W_j)², shape (n,) or (I, n).
 
-    The sum includes j = i. A feature with W_i = 0 has D_i = 0.
+    The sum includes j = i. A feature with W_i = 0 has D_i = 0. D does not change when
+    W is scaled, so it is computed from W scaled to a largest entry near 1.
     """
-    W = check_matrix_stack(W, "W")
-    overlaps = transpose_last(feature_directions(W)) @ W  # Ŵ_i · W_j
-    shared = np.sum(overlaps**2, axis=-1)
-    squared_norms = np.sum(W**2, axis=-2)
+    W, _ = _scaled_by_a_power_of_two(check_matrix_stack(W, "W"))
+    with np.errstate(under="ignore"):  # a tiny overlap's square: rounding
+        overlaps = transpose_last(feature_directions(W)) @ W  # Ŵ_i · W_j
+        shared = np.sum(overlaps**2, axis=-1)
+        squared_norms = np.sum(W**2, axis=-2)
     return np.divide(squared_norms, shared, out=np.zeros_like(shared), where=shared > 0)
 
 
 def dimensions_per_feature(W):
     """k / ‖W‖_F²: hidden dimensions per represented feature, a float or (I,)."""
     W = check_matrix_stack(W, "W")
-    frobenius = np.sum(W**2, axis=(-2, -1))
+    scaled, exponent = _scaled_by_a_power_of_two(W)
+    frobenius = np.sum(scaled**2, axis=(-2, -1))  # ‖W‖_F² / 4^e, in [1/4, k n)
     if np.any(frobenius == 0):
         raise ValueError(
             "W is all zeros: it represents no feature, so dimensions per feature is "
             "undefined"
         )
-    return W.shape[-2] / frobenius
+    with np.errstate(over="ignore", under="ignore"):
+        per_feature = np.ldexp(W.shape[-2] / frobenius, -2 * exponent[..., 0, 0])
+    if not np.all(np.isfinite(per_feature)):
+        raise ValueError(
+            f"W is too small: k / ‖W‖_F² overflows {W.dtype} "
+            f"(largest |W| is {np.max(np.abs(W)):.3g})"
+        )
+    return per_feature

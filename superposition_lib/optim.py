@@ -179,6 +179,8 @@ class Adam:
         steps are about 0.1 / sqrt(0.001), i.e. 3 times lr, until the averages warm up.
         """
         if key not in self.m:
+            if self.t == 0:
+                return  # no step taken yet: there are no moments to zero
             raise KeyError(
                 f"no optimiser state for {key!r}; known keys: {sorted(self.m)}"
             )

@@ -20,8 +20,10 @@ import numpy as np
 from superposition_lib.conventions import (
     as_generator,
     check_array,
+    check_flag,
     check_float_dtype,
     check_in_range,
+    check_matrix_stack,
     check_one_of,
     check_positive_int,
 )
@@ -64,6 +66,7 @@ class TrainingWorkspace:
         self.activation = check_one_of(activation, "activation", ACTIVATIONS)
         self.n_hidden = W.shape[1]
         batch = check_positive_int(batch_size, "batch_size")
+        chunk_bytes = check_positive_int(chunk_bytes, "chunk_bytes")
         self._allocate_parameters(W, b)
         size = _instances_per_chunk(W, batch, chunk_bytes)
         self.chunks = [slice(i, min(i + size, len(W))) for i in range(0, len(W), size)]
@@ -94,17 +97,14 @@ class TrainingWorkspace:
         self.X = self._X if whole else np.zeros((n_instances,) + work[1:], dtype)
 
     def _spell_out_rows(self, keep, loss_weight, batch):
-        """p (eq. 7.1) and 2 I / B (eq. 5.1) in the shape the step reads them.
-
-        One chunk: spelled out to the batch's shape (contiguous operands are much
-        faster than broadcasting a row). Several chunks: (I, 1, n) rows, small enough
-        to stay in cache while the chunks take turns.
-        """
+        """p (eq. 7.1) and 2 I / B (eq. 5.1) in the shape the step reads them: for one
+        chunk, the batch's shape (contiguous operands are much faster than a broadcast
+        row); for several, (I, 1, n) rows, small enough to stay in cache."""
         n_instances, n_features = keep.shape
         rows = batch if len(self.chunks) == 1 else 1
         shape, dtype = (n_instances, rows, n_features), self.theta.dtype
-        self.keep = _spelled_out(keep.astype(dtype), shape)
-        self.loss_weight = _spelled_out(loss_weight.astype(dtype), shape)
+        self.keep = _spelled_out(keep, shape, dtype, "keep_probability")
+        self.loss_weight = _spelled_out(loss_weight, shape, dtype, "importance")
 
     def _sample(self, rng, part, X):
         """Fill X (chunk `part`) in place: x = u / p where u < p, else 0 (eq. 7.1)."""
@@ -148,16 +148,10 @@ class TrainingWorkspace:
         return self.X
 
     def loss_and_gradients(self, X=None):
-        """Per-instance loss (I,) and gradient (I, k + 1, n) for the batch X (eq. 7.5).
-
-        X defaults to the batch last drawn by `sample_batch`.
-        """
-        X = self.X if X is None else X
-        if X.shape != self.X.shape or X.dtype != self.X.dtype:
-            raise ValueError(
-                f"X must have shape {self.X.shape} and dtype "
-                f"{self.X.dtype}, got {X.shape} {X.dtype}"
-            )
+        """Loss (I,) and gradient (I, k + 1, n) on X (default: the last batch), 7.5."""
+        X = self.X if X is None else check_array(X, "X", shape=self.X.shape)
+        if X.dtype != self.X.dtype:
+            raise ValueError(f"X must have dtype {self.X.dtype}, got {X.dtype}")
         np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))  # contiguous: faster
         for part in self.chunks:
             self._loss_and_gradients(X[part], part)
@@ -179,10 +173,14 @@ class TrainingWorkspace:
 
 def _checked_inputs(params, importance, keep_probability):
     """W (I, k, n); b, importances and keep probabilities p = 1 - S in (0, 1] (I, n)."""
+    if not isinstance(params, dict) or not {"W", "b"} <= params.keys():
+        raise TypeError(f"params must be a dict of 'W' and 'b', got {params!r:.40}")
     W = check_array(params["W"], "params['W']", ndim=3)
+    check_matrix_stack(W, "params['W']")  # no axis empty
     per_instance = (len(W), W.shape[2])
     b = check_array(params["b"], "params['b']", shape=per_instance)
     importance = check_array(importance, "importance", shape=per_instance)
+    check_in_range(importance, "importance", 0.0, np.inf)
     keep = check_array(keep_probability, "keep_probability", shape=per_instance)
     check_in_range(keep, "keep_probability", 0.0, 1.0, low_open=True)
     return W, b, importance, keep
@@ -190,8 +188,7 @@ def _checked_inputs(params, importance, keep_probability):
 
 def _instances_per_chunk(W, batch, chunk_bytes):
     """How many instances' work arrays fit in about `chunk_bytes` (at least one)."""
-    n_instances, n_hidden, n_features = W.shape
-    itemsize = W.dtype.itemsize
+    (n_instances, n_hidden, n_features), itemsize = W.shape, W.dtype.itemsize
     # Per instance: four float (B, n) arrays and a bool one, two float (B, k + 1).
     per_instance = batch * (
         n_features * (4 * itemsize + 1) + 2 * (n_hidden + 1) * itemsize
@@ -199,9 +196,13 @@ def _instances_per_chunk(W, batch, chunk_bytes):
     return int(min(n_instances, max(1, chunk_bytes // per_instance)))
 
 
-def _spelled_out(rows, shape):
-    """(I, n) rows broadcast to `shape` (I, B or 1, n), as a contiguous array."""
-    return np.ascontiguousarray(np.broadcast_to(rows[:, None, :], shape))
+def _spelled_out(rows, shape, dtype, name):
+    """(I, n) rows in `dtype` (none overflowing or lost to 0), spelled out: `shape`."""
+    with np.errstate(over="ignore", under="ignore"):
+        cast = rows.astype(dtype)
+    if not np.all(np.isfinite(cast)) or np.any((cast == 0) & (rows != 0)):
+        raise ValueError(f"{name} overflows {np.dtype(dtype)} or rounds to 0 in it")
+    return np.ascontiguousarray(np.broadcast_to(cast[:, None, :], shape))
 
 
 # ---- book/07_training.ipynb, cell 9f701421 ----
@@ -220,45 +221,39 @@ class TrainResult:
 
 def _sparsity_per_instance(sparsity, n_instances, n_features):
     """A scalar, (I,) or (I, n) sparsity in [0, 1) as an (I, n) float64 array."""
-    name = "sparsity"
-    arr = np.array(check_array(sparsity, name, ndim=(0, 1, 2)), dtype=np.float64)
-    check_in_range(arr, name, 0.0, 1.0, high_open=True)
-    if arr.ndim == 1 and arr.shape != (n_instances,):
+    arr = check_in_range(sparsity, "sparsity", 0.0, 1.0, high_open=True)
+    if arr.shape not in ((), (n_instances,), (n_instances, n_features)):
         raise ValueError(
-            f"{name} has {arr.shape[0]} values (one per instance) but "
-            f"n_instances is {n_instances}"
-        )
-    if arr.ndim == 2 and arr.shape != (n_instances, n_features):
-        raise ValueError(
-            f"{name} must have shape ({n_instances}, {n_features}) "
-            f"(n_instances, n_features), got {arr.shape}"
+            f"sparsity must be a number, one per instance (n_instances={n_instances}) "
+            f"or ({n_instances}, {n_features}), got shape {arr.shape}"
         )
     arr = arr[:, None] if arr.ndim == 1 else arr
-    return np.ascontiguousarray(np.broadcast_to(arr, (n_instances, n_features)))
+    return np.ascontiguousarray(np.broadcast_to(arr, (n_instances, n_features)), float)
 
 
 def _importance_per_instance(importance, n_instances, n_features):
     """None (the book's 0.7**i), (n,) or (I, n) importances as an (I, n) array."""
     if importance is None:
         importance = feature_importance(n_features)
-    arr = check_array(importance, "importance", ndim=(1, 2))
+    arr = check_in_range(importance, "importance", 0.0, np.inf)
     if arr.shape not in ((n_features,), (n_instances, n_features)):
         raise ValueError(
             f"importance must have shape ({n_features},) or "
             f"({n_instances}, {n_features}), got {arr.shape}"
         )
-    check_in_range(arr, "importance", 0.0, np.inf)
-    return np.ascontiguousarray(
-        np.broadcast_to(arr, (n_instances, n_features)), dtype=np.float64
-    )
+    return np.ascontiguousarray(np.broadcast_to(arr, (n_instances, n_features)), float)
 
 
-def _divergence(loss, step, lr):
-    """The error for a non-finite loss, naming the first instance that diverged."""
+class _Diverged(FloatingPointError, ValueError):
+    """A run that blew up; also a ValueError: lr (or importance) was too large."""
+
+
+def _divergence(loss, step, lr, what="loss"):
+    """The error for a non-finite loss (or parameter), naming the first instance."""
     bad = np.flatnonzero(~np.isfinite(loss))
-    return FloatingPointError(
-        f"training diverged at step {step}: instance {bad[0]} has loss {loss[bad[0]]} "
-        f"({len(bad)} of {len(loss)} instances non-finite); "
+    return _Diverged(
+        f"training diverged at step {step}: instance {bad[0]} has {what} "
+        f"{loss[bad[0]]} ({len(bad)} of {len(loss)} instances non-finite); "
         f"try a smaller lr than {lr:g}"
     )
 
@@ -268,11 +263,10 @@ def _train_steps(work, optimizer, rng, steps_logged, progress):
     steps = int(steps_logged[-1]) + 1
     # Adam is elementwise, so one array theta = [W; b] steps exactly like W and b apart.
     theta, grad_theta = {"theta": work.theta}, {"theta": work.grad_theta}
-    losses = np.empty((len(steps_logged), len(work.theta)))
-    row = 0
-    # Overflow shows up as a non-finite loss, reported below with instance and step.
-    overflow_reported_below = np.errstate(over="ignore", invalid="ignore")
-    with ProgressLine(steps, enabled=progress) as line, overflow_reported_below:
+    losses, row = np.empty((len(steps_logged), len(work.theta))), 0
+    # Overflow shows up as a non-finite loss, reported below; underflow is rounding.
+    quiet = np.errstate(over="ignore", invalid="ignore", under="ignore")
+    with ProgressLine(steps, enabled=progress) as line, quiet:
         for step in range(steps):
             loss, _ = work.sample_loss_and_gradients(rng)
             if not np.isfinite(loss).all():
@@ -281,7 +275,18 @@ def _train_steps(work, optimizer, rng, steps_logged, progress):
                 losses[row] = loss
                 row = min(row + 1, len(steps_logged) - 1)
                 line.update(step + 1, loss)
-            optimizer.step(theta, grad_theta)
+            try:  # Adam refuses an update that would overflow (the last one too)
+                optimizer.step(theta, grad_theta)
+            except (ValueError, FloatingPointError) as err:
+                worst = np.argmax(np.abs(work.grad_theta).max(axis=(1, 2)))
+                why = f"instance {worst} (largest gradient), Adam: {err}"
+                hint = "try a smaller lr or importance"
+                raise _Diverged(
+                    f"training diverged at step {step}: {why}; {hint}"
+                ) from err
+    largest = np.max(np.abs(work.theta), axis=(1, 2))  # no loss follows the last update
+    if not np.isfinite(largest).all():
+        raise _divergence(largest, steps - 1, optimizer.lr, "|W| or |b| up to")
     return losses
 
 
@@ -307,9 +312,9 @@ def train_toy_model(
 
     sparsity: scalar, (I,) or (I, n); importance: None (0.7**i), (n,) or (I, n). The
     random stream: init_params draws first, then one (I, batch_size, n) uniform draw per
-    step, so the same seed gives the same result. A non-finite loss raises
-    FloatingPointError. progress: True, False, or None to follow the environment
-    variable SUPERPOSITION_PROGRESS (see `superposition_lib.progress`).
+    step, so the same seed gives the same result. A non-finite loss, or an update Adam
+    refuses, raises FloatingPointError (also a ValueError). progress: True, False, or
+    None to follow the environment variable SUPERPOSITION_PROGRESS.
     """
     n_features = check_positive_int(n_features, "n_features")
     n_hidden = check_positive_int(n_hidden, "n_hidden")
@@ -317,6 +322,7 @@ def train_toy_model(
     batch_size = check_positive_int(batch_size, "batch_size")
     n_instances = check_positive_int(n_instances, "n_instances")
     log_every = check_positive_int(log_every, "log_every")
+    progress = check_flag(progress, "progress", optional=True)
     dtype = np.dtype(check_float_dtype(dtype))
     sparsity = _sparsity_per_instance(sparsity, n_instances, n_features)
     importance = _importance_per_instance(importance, n_instances, n_features)

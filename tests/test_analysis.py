@@ -29,10 +29,11 @@ def interference_by_loops(W):
     k, n = W.shape
     out = np.zeros(n)
     for i in range(n):
-        length = np.linalg.norm(W[:, i])
+        largest = np.max(np.abs(W[:, i]))  # scaled: a tiny column is not length 0
+        length = largest * np.linalg.norm(W[:, i] / largest) if largest else 0.0
         for j in range(n):
             if j != i and length > 0:
-                out[i] += (W[:, i] @ W[:, j] / length) ** 2
+                out[i] += ((W[:, i] / length) @ W[:, j]) ** 2
     return out
 
 
@@ -93,6 +94,32 @@ def test_scaling():
     assert np.allclose(feature_norms(2 * W), 2 * feature_norms(W))
     assert np.allclose(interference(2 * W), 4 * interference(W))
     assert np.allclose(feature_directions(2 * W), feature_directions(W))
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+def test_norms_and_directions_hold_at_the_ends_of_float64(scale):
+    """Scaled before squaring: no inf from 1e300, no wrong 0 from 1e-300."""
+    W = np.array([[3.0, 0.0], [4.0, 2.0]])
+    assert np.allclose(feature_norms(W * scale) / scale, [5.0, 2.0])
+    assert np.allclose(feature_directions(W * scale), feature_directions(W))
+    assert np.allclose(
+        original_weight_norms(W * 1e-150) / 1e-300, original_weight_norms(W)
+    )
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        superposition_matrix,
+        interference,
+        original_weight_norms,
+        original_pairwise_scores,
+    ],
+)
+def test_a_square_beyond_float64_is_refused_naming_W(fn):
+    with pytest.raises(ValueError, match="W is too large"):
+        fn(np.array([[3e300, 1.0], [4e300, 1.0]]))
+    assert np.all(fn(np.array([[3e-300, 1.0], [4e-300, 1.0]])) >= 0)  # rounds to 0
 
 
 def test_instance_axis_matches_single_models():
@@ -166,6 +193,8 @@ def test_bad_weights_are_refused(fn, W, error):
         (0, ValueError),
         (-1, ValueError),
         (np.nan, ValueError),
+        (np.inf, ValueError),
+        ([0.5, 0.6], ValueError),
         ("0.5", TypeError),
         (True, TypeError),
     ],
@@ -227,13 +256,27 @@ def test_estimate_loss_instances_seeding_and_chunks():
         ({"chunk": 1.5}, TypeError, "chunk"),
         ({"rng": None}, TypeError, "rng"),
         ({"activation": "tanh"}, ValueError, "activation"),
+        ({"b": np.zeros(3)}, ValueError, "b must have shape .2,. to match W"),
+        ({"b": None}, TypeError, "b"),
+        ({"sparsity": np.full(3, 0.5)}, ValueError, "sparsity .* for W"),
+        ({"sparsity": 1.0}, ValueError, "sparsity"),
+        ({"importance": -np.ones(2)}, ValueError, "importance"),
+        ({"importance": np.ones((2, 2))}, ValueError, "importance"),
+        ({"W": np.eye(2) * 1e300}, ValueError, "W, b or importance is too large"),
+        ({"b": np.full(2, 1e300)}, ValueError, "W, b or importance is too large"),
     ],
 )
 def test_estimate_loss_bad_input(kwargs, error, name):
-    args = dict(W=np.eye(2), b=np.zeros(2), sparsity=0.5, importance=np.ones(2), rng=0)
+    """Refused by name, and (but for an overflow) before a sample is drawn."""
+    rng = np.random.default_rng(0)
+    state = rng.bit_generator.state
+    args = dict(
+        W=np.eye(2), b=np.zeros(2), sparsity=0.5, importance=np.ones(2), rng=rng
+    )
     args.update(kwargs)
     with pytest.raises(error, match=name):
         estimate_loss(**args)
+    assert "too large" in name or rng.bit_generator.state == state
 
 
 # ---- best_in_groups
@@ -249,6 +292,7 @@ def test_best_in_groups():
         (np.ones(4), 0, ValueError, "group_size"),
         (np.ones((2, 2)), 2, ValueError, "losses"),
         (np.array([1.0, np.nan]), 2, ValueError, "losses"),
+        (np.array([]), 2, ValueError, "losses"),
     ],
 )
 def test_best_in_groups_bad_input(losses, size, error, name):

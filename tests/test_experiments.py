@@ -120,6 +120,21 @@ def test_classify_phase_bad_shape(W):
         classify_phase(W)
 
 
+@pytest.mark.parametrize("threshold", [np.nan, -0.5, 0.0, np.inf, [0.5, 0.5]])
+def test_classify_phase_bad_threshold(threshold):
+    with pytest.raises(ValueError, match="threshold"):
+        classify_phase(np.array([[0.7, -0.7]]), threshold)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+def test_classification_holds_at_the_ends_of_float64(scale):
+    """Signs compared, not multiplied: W_1 W_2 would overflow or underflow."""
+    W = np.array([[[1.0, -1.0]], [[1.0, 1.0]], [[1.0, 0.0]]]) * scale
+    assert list(classify_phase(W, threshold=0.5 * scale)) == [2, -1, 0]
+    assert closed_form_boundary(1e300) == pytest.approx(2e-300)
+    assert candidate_losses(1.0, 1e-300)[1] == pytest.approx(1e-300 / 3)
+
+
 # ---- train_best_of
 def test_train_best_of_picks_the_lowest_loss():
     result = train_best_of(
@@ -160,9 +175,24 @@ def test_train_best_of_is_seeded_and_accepts_per_setting_importance():
         ({"sparsity": np.ones((2, 3)) * 0.5}, ValueError, "sparsity"),
         ({"importance": np.ones((3, 2))}, ValueError, "importance"),
         ({"n_seeds": 0}, ValueError, "n_seeds"),
+        ({"eval_samples": 0}, ValueError, "eval_samples"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 1.5}, TypeError, "seed"),
+        ({"activation": "tanh"}, ValueError, "activation"),
+        ({"steps": 0}, ValueError, "steps"),
     ],
 )
-def test_train_best_of_bad_input(kwargs, error, name):
+def test_train_best_of_bad_input(kwargs, error, name, monkeypatch):
+    """Refused by name before training starts (training is made to fail if reached by
+    the arguments train_best_of checks itself; train_toy_model checks the others
+    before its first step)."""
+    import superposition_lib.experiments as experiments
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started before the arguments were checked")
+
+    if kwargs.keys() <= {"eval_samples", "seed", "activation", "n_seeds"}:
+        monkeypatch.setattr(experiments, "train_toy_model", no_training)
     args = dict(
         n_features=2,
         n_hidden=1,
@@ -195,6 +225,37 @@ def test_train_runs_keeps_every_seed_and_best_of_agrees_with_train_best_of():
     assert np.array_equal(best.seed_losses, runs.loss)
 
 
+def test_a_generator_seed_trains_then_scores_on_its_stream():
+    kwargs = dict(n_seeds=2, steps=5, batch_size=8, eval_samples=50, progress=False)
+    sparsity = np.array([0.5, 0.9])
+    a = train_best_of(2, 1, sparsity, seed=np.random.default_rng(7), **kwargs)
+    b = train_best_of(2, 1, sparsity, seed=np.random.default_rng(7), **kwargs)
+    assert np.array_equal(a.loss, b.loss) and np.all(np.isfinite(a.loss))
+
+
+GOOD_RUNS = dict(W=np.ones((2, 3, 1, 2)), b=np.ones((2, 3, 2)), loss=np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    "change, name",
+    [
+        (dict(loss=np.ones((2, 4))), "W"),
+        (dict(b=np.ones((2, 3, 3))), "b"),
+        (dict(W=np.ones((2, 3, 0, 2))), "W"),
+        (dict(loss=np.full((2, 3), np.nan)), "loss"),
+        (dict(W=None), "W"),
+    ],
+)
+def test_runs_are_checked_when_built(change, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        Runs(**{**GOOD_RUNS, **change})
+
+
+def test_best_of_needs_runs():
+    with pytest.raises(TypeError, match="runs"):
+        best_of("runs")
+
+
 def test_mean_without_worst_drops_the_highest_loss_of_each_setting():
     losses = np.array([[0.1, 0.9, 0.2], [0.5, 0.4, 0.3]])
     values = np.array([[1.0, 100.0, 3.0], [100.0, 2.0, 4.0]])
@@ -211,6 +272,7 @@ def test_mean_without_worst_drops_the_highest_loss_of_each_setting():
         (np.ones((2, 1)), np.ones((2, 1)), "two seeds"),
         (np.ones((2, 3)), np.ones(6), "losses"),
         (np.ones((2, 3)), np.array([[1.0, np.nan, 1.0]] * 2), "losses"),
+        (np.ones((2, 3, 0)), np.ones((2, 3)), "values"),
     ],
 )
 def test_mean_without_worst_bad_input(values, losses, name):
@@ -229,7 +291,20 @@ def test_classify_extra_feature_matches_classify_phase_on_single_models():
     ]
 
 
-@pytest.mark.parametrize("threshold", [0.0, -0.5, 1.5])
+@pytest.mark.parametrize("threshold", [0.0, -0.5, 1.5, np.nan, [0.5, 0.5]])
 def test_classify_extra_feature_bad_threshold(threshold):
     with pytest.raises(ValueError, match="threshold"):
         classify_extra_feature(np.ones(2), np.ones(2), threshold)
+
+
+@pytest.mark.parametrize(
+    "norm, shared, name",
+    [
+        (-np.ones(2), np.ones(2), "norm"),
+        (np.ones(2), -np.ones(2), "superposition"),
+        (np.ones(2), np.ones(3), "norm and superposition must broadcast"),
+    ],
+)
+def test_classify_extra_feature_bad_values(norm, shared, name):
+    with pytest.raises(ValueError, match=name):
+        classify_extra_feature(norm, shared)

@@ -51,6 +51,12 @@ def test_sticky_shapes(W, want):
 def test_scale_invariant_and_zero_column():
     W = np.random.default_rng(0).normal(size=(3, 6))
     assert np.allclose(feature_dimensionality(3 * W), feature_dimensionality(W))
+    # Computed from W scaled by a power of two: exact, so bit for bit the same.
+    assert np.array_equal(
+        feature_dimensionality(2.0**-40 * W), feature_dimensionality(W)
+    )
+    for scale in (1e300, 1e-300):  # no square overflows, none underflows to 0
+        assert np.allclose(feature_dimensionality(scale * W), feature_dimensionality(W))
     W[:, 2] = 0
     D = feature_dimensionality(W)
     assert np.all(np.isfinite(D)) and D[2] == 0
@@ -92,6 +98,11 @@ def test_dimensions_per_feature():
     assert dimensions_per_feature(polygon(5)) == pytest.approx(2 / 5)
     with pytest.raises(ValueError, match="zeros"):
         dimensions_per_feature(np.zeros((2, 3)))
+    # k / |W|^2 right up to the ends of float64; beyond them refused, not inf.
+    assert dimensions_per_feature(1e-150 * np.eye(3)) == pytest.approx(1e300)
+    assert dimensions_per_feature(1e150 * np.eye(3)) == pytest.approx(1e-300)
+    with pytest.raises(ValueError, match="W is too small"):
+        dimensions_per_feature(1e-300 * np.eye(3))
 
 
 @pytest.mark.parametrize("fn", [feature_dimensionality, dimensions_per_feature])

@@ -194,3 +194,13 @@ def test_any_writable_layout_is_updated_in_place(spell):
     theta = spell(base)
     Adam(lr=0.1).step({"w": theta}, {"w": g})
     assert np.array_equal(theta, want["w"])
+
+
+def test_reset_before_the_first_step_is_a_no_op():
+    """Resampling may run before the optimiser has any moments (a fresh Adam)."""
+    opt = Adam()
+    opt.reset("W_dec", (slice(None), [0]))
+    assert opt.t == 0 and not opt.m, "nothing to reset, nothing created"
+    opt.step({"W": np.ones(2)}, {"W": np.ones(2)})
+    with pytest.raises(KeyError, match="W_dec"):
+        opt.reset("W_dec")

@@ -123,10 +123,90 @@ def test_float32_training():
 
 def test_divergence_names_instance_and_step():
     importance = np.stack([feature_importance(5), np.full(5, 1e308)])
-    with pytest.raises(FloatingPointError, match=r"step \d+: instance 1 .*1 of 2"):
+    # The loss of instance 1 is still finite; the square of its gradient is not.
+    with pytest.raises(FloatingPointError, match=r"step 0: instance 1 .*importance"):
         train_toy_model(5, 2, 0.5, importance, **small(n_instances=2))
-    with pytest.raises(FloatingPointError, match="instance 0"):
+    with pytest.raises(FloatingPointError, match=r"step 1: instance 0 .*1 of 1.*lr"):
         train_toy_model(5, 2, 0.5, **small(lr=1e200))
+
+
+def test_divergence_is_also_a_value_error_naming_lr():
+    """A run that blows up raises FloatingPointError, which is also a ValueError (the
+    lr was too large), even when only the last update overflows: no inf returned."""
+    for steps in (1, 3):
+        with pytest.raises(ValueError, match="lr") as refused:
+            train_toy_model(5, 2, 0.5, **small(lr=1e308, steps=steps))
+        assert isinstance(refused.value, FloatingPointError)
+
+
+def test_the_last_update_is_checked_whatever_the_optimiser(monkeypatch):
+    """No loss follows the last update: the trainer checks the parameters itself, so
+    an optimiser that writes inf without a word cannot make it return inf weights."""
+    import superposition_lib.train as train
+
+    class Silent(Adam):
+        def step(self, params, grads):
+            for theta in params.values():
+                theta[...] = np.inf
+            return params
+
+    monkeypatch.setattr(train, "Adam", Silent)
+    with pytest.raises(FloatingPointError, match=r"step 0: instance 0 has \|W\|"):
+        train_toy_model(5, 2, 0.5, **small(steps=1))
+
+
+@pytest.mark.parametrize(
+    "change, error, word",
+    [
+        (dict(params=None), TypeError, "params"),
+        (dict(params={"W": np.zeros((1, 2, 3))}), TypeError, "params"),
+        (
+            dict(params={"W": np.zeros((1, 0, 3)), "b": np.zeros((1, 3))}),
+            ValueError,
+            "params",
+        ),
+        (dict(importance=-np.ones((1, 3))), ValueError, "importance"),
+        (
+            dict(importance=np.full((1, 3), 1e300), dtype=np.float32),
+            ValueError,
+            "importance",
+        ),
+        (
+            dict(keep_probability=np.full((1, 3), 1e-300), dtype=np.float32),
+            ValueError,
+            "keep_probability",
+        ),
+        (dict(keep_probability=np.zeros((1, 3))), ValueError, "keep_probability"),
+        (dict(batch_size=0), ValueError, "batch_size"),
+        (dict(chunk_bytes=0), ValueError, "chunk_bytes"),
+        (dict(chunk_bytes=None), TypeError, "chunk_bytes"),
+        (dict(activation="tanh"), ValueError, "activation"),
+    ],
+)
+def test_workspace_refuses_bad_input_by_name(change, error, word):
+    dtype = change.pop("dtype", np.float64)
+    args = dict(
+        params=init_params(3, 2, 0, n_instances=1, dtype=dtype),
+        importance=np.ones((1, 3)),
+        keep_probability=np.full((1, 3), 0.5),
+        batch_size=4,
+    )
+    args.update(change)
+    with pytest.raises(error, match=word):
+        TrainingWorkspace(**args)
+
+
+def test_workspace_refuses_a_batch_it_cannot_use():
+    work = TrainingWorkspace(
+        init_params(3, 2, 0, n_instances=1), np.ones((1, 3)), 0.5 * np.ones((1, 3)), 4
+    )
+    for X in (
+        np.full((1, 4, 3), np.nan),
+        np.zeros((1, 5, 3)),
+        np.zeros((1, 4, 3), np.float32),
+    ):
+        with pytest.raises(ValueError, match="X"):
+            work.loss_and_gradients(X)
 
 
 @pytest.mark.parametrize(
@@ -154,7 +234,8 @@ def test_divergence_names_instance_and_step():
         (dict(dtype=np.int64), ValueError, "dtype"),
         (dict(weight_decay=-1.0), ValueError, "weight_decay"),
         (dict(seed="zero"), TypeError, "seed"),
-        (dict(progress="yes"), ValueError, "progress"),
+        (dict(progress="yes"), TypeError, "progress"),
+        (dict(progress=1), TypeError, "progress"),
     ],
 )
 def test_bad_input_is_refused_by_name(kwargs, error, word):
