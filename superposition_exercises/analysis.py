@@ -2,24 +2,21 @@
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_call
 from superposition_lib.analysis import interference, original_weight_norms
 
+# What a valid input is, for the message when the learner's function fails on one.
+_ACCEPTS = "(any k × n matrix, including one with a zero column)"
 
-def _call(fn, W, what):
-    """`fn(W)` as an array; an exception from valid input becomes a named failure."""
-    try:
-        return np.asarray(fn(W), dtype=float)
-    except Exception as err:
-        raise AssertionError(
-            f"your function raised {type(err).__name__} ({err}) on {what}: it must "
-            "accept any k × n matrix, including one with a zero column"
-        ) from None
+
+def _per_feature(fn, W, what):
+    return np.asarray(learner_call(fn, W, on=f"{what} {_ACCEPTS}"), dtype=float)
 
 
 def check_superposition_from_matrix_exercise(superposition_from_matrix):
     """`superposition_from_matrix(W)`: Σ_{j≠i} (Ŵ_i · W_j)² computed from M = WᵀW."""
     W = np.random.default_rng(5).normal(size=(3, 6))
-    got = _call(superposition_from_matrix, W, "a random 3 × 6 matrix")
+    got = _per_feature(superposition_from_matrix, W, "a random 3 × 6 matrix")
     assert got.shape == (6,), f"one number per feature (6), got shape {got.shape}"
     M = W.T @ W
     off = M - np.diag(np.diag(M))
@@ -32,7 +29,9 @@ def check_superposition_from_matrix_exercise(superposition_from_matrix):
     assert np.allclose(got, interference(W)), "does not match interference(W)"
     W[:, 2] = 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        dropped = _call(superposition_from_matrix, W, "a matrix with a zero column")
+        dropped = _per_feature(
+            superposition_from_matrix, W, "a matrix with a zero column"
+        )
     assert np.isfinite(dropped).all() and dropped[2] == 0, (
         "a dropped feature (M_ii = 0) must give 0, not NaN: guard the division"
     )

@@ -2,20 +2,10 @@
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_call
 from superposition_lib.backprop import numerical_gradient, relative_error
 from superposition_lib.data import feature_importance, generate_sparse_data
 from superposition_lib.loss import weighted_loss
-
-
-def _call(fn, *args):
-    """`fn(*args)`; an error in the learner's code becomes an AssertionError."""
-    name = getattr(fn, "__name__", "your function")
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise AssertionError(f"{name} raised {type(err).__name__}: {err}") from None
 
 
 def _untied_problem():
@@ -49,7 +39,7 @@ def check_untied_gradients_exercise(untied_gradients):
 
     numeric = numerical_gradient(loss, params)
     copies = {key: value.copy() for key, value in params.items()}
-    mine = _call(untied_gradients, copies, X, importance)
+    mine = learner_call(untied_gradients, copies, X, importance)
     assert isinstance(mine, dict) and set(mine) == {"W_e", "W_d", "b"}, (
         "return a dict with the keys W_e, W_d and b"
     )
@@ -82,7 +72,7 @@ def check_untied_gradients_exercise(untied_gradients):
 
 def check_kink_gradients_exercise(kink_gradients):
     """`kink_gradients()` returns (analytic, numeric) dL/db at W = 0, b = 0."""
-    pair = _call(kink_gradients)
+    pair = learner_call(kink_gradients)
     assert isinstance(pair, tuple) and len(pair) == 2, (
         "return the pair (analytic_b, numeric_b)"
     )

@@ -2,44 +2,25 @@
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_number
 from superposition_lib.data import feature_importance, generate_sparse_data
-
-
-def _number(fn, *args):
-    """`fn(*args)` as a float; the learner's errors become an AssertionError."""
-    call = f"{getattr(fn, '__name__', 'your function')}{args}"
-    try:
-        value = fn(*args)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise AssertionError(
-            f"{call} raised {type(err).__name__} ({err}): it must accept plain "
-            "Python numbers and return a probability"
-        ) from None
-    try:
-        if np.ndim(value) == 0:
-            return float(value)
-    except (TypeError, ValueError):
-        pass
-    raise AssertionError(f"{call} must return one number, got {value!r}")
 
 
 def check_all_zero_fraction_exercise(all_zero_fraction):
     """The closed form against small cases and a simulation (5-sigma binomial bound)."""
-    assert abs(_number(all_zero_fraction, 1, 0.3) - 0.3) < 1e-12, (
+    assert abs(learner_number(all_zero_fraction, 1, 0.3) - 0.3) < 1e-12, (
         "one feature: a sample is blank with probability S (did you use 1 - S?)"
     )
-    assert abs(_number(all_zero_fraction, 3, 0.0)) < 1e-12, (
+    assert abs(learner_number(all_zero_fraction, 3, 0.0)) < 1e-12, (
         "S = 0 means every feature is on: no blank samples"
     )
-    assert abs(_number(all_zero_fraction, 2, 0.5) - 0.25) < 1e-12, (
+    assert abs(learner_number(all_zero_fraction, 2, 0.5) - 0.25) < 1e-12, (
         "two independent features, each off with probability 0.5, are both off with "
         "probability 0.25: multiply the probabilities, do not add them"
     )
     rows = generate_sparse_data(200_000, 20, 0.9, rng=7)
     observed = np.mean(~rows.any(axis=1))
-    expected = _number(all_zero_fraction, 20, 0.9)
+    expected = learner_number(all_zero_fraction, 20, 0.9)
     bound = 5 * np.sqrt(expected * (1 - expected) / rows.shape[0])
     assert abs(observed - expected) < bound, (
         f"simulation gives {observed:.4f}, you predict {expected:.4f}: S**n, (1-S)**n?"
@@ -62,11 +43,11 @@ def check_importance_share_exercise(importance_share, share_depends_on_sparsity)
     """Closed form against a direct sum; the answer about S against two simulations."""
     weights = feature_importance(20, 0.7)
     direct = weights[:5].sum() / weights.sum()
-    assert abs(_number(importance_share, 5, 20, 0.7) - direct) < 1e-12, (
+    assert abs(learner_number(importance_share, 5, 20, 0.7) - direct) < 1e-12, (
         "compare feature_importance(20, 0.7)[:5].sum() / ....sum(): off by one in k? "
         "(features 0..k-1 are the first k)"
     )
-    assert abs(_number(importance_share, 20, 20, 0.7) - 1) < 1e-12, (
+    assert abs(learner_number(importance_share, 20, 20, 0.7) - 1) < 1e-12, (
         "all features carry the whole signal"
     )
     assert isinstance(share_depends_on_sparsity, bool), (

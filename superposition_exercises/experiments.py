@@ -2,22 +2,14 @@
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_call, learner_number
 from superposition_lib.experiments import candidate_losses, closed_form_boundary
-
-
-def _failed(err, what):
-    return AssertionError(
-        f"your function raised {type(err).__name__} ({err}) on {what}, a valid input"
-    )
 
 
 def check_boundary_by_bisection_exercise(boundary_by_bisection):
     """`boundary_by_bisection(r)`: the density where antipodal stops winning."""
     for r in (0.1, 0.5, 1.0, 3.0, 10.0):
-        try:
-            got = float(boundary_by_bisection(r))
-        except Exception as err:
-            raise _failed(err, f"r = {r}") from None
+        got = learner_number(boundary_by_bisection, r, on=f"r = {r}, a valid input")
         want = float(closed_form_boundary(r))
         # The single-feature solution that is *not* the better one at this r.
         other = 1 if r < 1 else 0
@@ -59,10 +51,13 @@ def check_binary_boundary_exercise(binary_boundary, binary_candidate_losses):
         f"boundary {boundary:g} is off: antipodal loses (1 + r) s² (both active, both "
         "outputs ReLU(0) = 0), dropping a feature costs its variance s - s²"
     )
+    losses = learner_call(binary_candidate_losses, 0.25, on="s = 0.25, a valid input")
     try:
-        antipodal, dropped = (float(x) for x in binary_candidate_losses(0.25))
-    except Exception as err:
-        raise _failed(err, "s = 0.25") from None
+        antipodal, dropped = (float(x) for x in losses)
+    except (TypeError, ValueError):
+        raise AssertionError(
+            f"binary_candidate_losses must return two numbers, got {losses!r}"
+        ) from None
     assert np.isclose(antipodal, 2 * 0.25**2, rtol=0.05), (
         f"antipodal loss {antipodal:.4f} at s = 0.25, expected (1 + r) s² = 0.125: are "
         "your features exactly 0 or 1?"

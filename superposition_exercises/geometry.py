@@ -2,26 +2,25 @@
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_call
 from superposition_lib.analysis import superposition_matrix
 from superposition_lib.geometry import feature_dimensionality
 
+# What a valid input is, for the message when the learner's function fails on one.
+_ACCEPTS = "(any n × n matrix M = WᵀW, including one with a zero diagonal entry)"
 
-def _call(fn, M, what):
-    """`fn(M)` as an array; an exception from valid input becomes a named failure."""
-    try:
-        return np.asarray(fn(M), dtype=float)
-    except Exception as err:
-        raise AssertionError(
-            f"your function raised {type(err).__name__} ({err}) on {what}: it must "
-            "accept any n × n matrix M = WᵀW, including one with a zero diagonal entry"
-        ) from None
+
+def _dimensionalities(fn, M, what):
+    return np.asarray(learner_call(fn, M, on=f"{what} {_ACCEPTS}"), dtype=float)
 
 
 def check_dimensionality_from_matrix_exercise(dimensionality_from_matrix):
     """`dimensionality_from_matrix(M)`: every D_i from M = WᵀW alone."""
     W = np.random.default_rng(3).normal(size=(3, 7))
     M = superposition_matrix(W)
-    got = _call(dimensionality_from_matrix, M, "WᵀW of a random 3 × 7 matrix")
+    got = _dimensionalities(
+        dimensionality_from_matrix, M, "WᵀW of a random 3 × 7 matrix"
+    )
     assert got.shape == (7,), f"one D_i per feature (7), got shape {got.shape}"
     assert not np.allclose(got, np.diag(M) / np.diag(M @ M)), (
         "the numerator is ‖W_i‖⁴ = M_ii² when the denominator is (M²)_ii (not M_ii)"
@@ -34,7 +33,7 @@ def check_dimensionality_from_matrix_exercise(dimensionality_from_matrix):
     )
     W[:, 4] = 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        dropped = _call(
+        dropped = _dimensionalities(
             dimensionality_from_matrix,
             superposition_matrix(W),
             "a matrix with a dropped feature",

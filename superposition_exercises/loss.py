@@ -2,33 +2,15 @@
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_number
 from superposition_lib.data import feature_importance, generate_sparse_data
 from superposition_lib.loss import weighted_loss
 from superposition_lib.model import forward, init_params
 
 
-def _number(fn, *args):
-    """`fn(*args)` as one finite float; a learner's error becomes an AssertionError."""
-    name = getattr(fn, "__name__", "your function")
-    try:
-        value = fn(*args)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise AssertionError(
-            f"{name}{args} raised {type(err).__name__}: {err}"
-        ) from None
-    try:
-        if np.ndim(value) == 0 and np.isfinite(float(value)):
-            return float(value)
-    except (TypeError, ValueError):
-        pass
-    raise AssertionError(f"{name}{args} must return one finite number, got {value!r}")
-
-
 def check_best_constant_exercise(best_constant, saving):
     """Against a grid search with weighted_loss on one dropped feature at S = 0.9."""
-    best, saved = _number(best_constant, 0.9), _number(saving, 0.9)
+    best, saved = learner_number(best_constant, 0.9), learner_number(saving, 0.9)
     column = generate_sparse_data(400_000, 1, 0.9, rng=9)
     grid = np.linspace(0, 0.2, 401)
     losses = [weighted_loss(column, np.full_like(column, c), [1.0]) for c in grid]
@@ -74,7 +56,7 @@ def check_equivalent_sum_lr_exercise(equivalent_sum_lr):
     for N, seed in [(100, 13), (256, 10)]:
         batch = generate_sparse_data(N, n, 0.7, rng=seed)
         step_mean = 1e-3 * _slope(weighted_loss, params, batch, importance)
-        lr_sum = _number(equivalent_sum_lr, 1e-3, N)
+        lr_sum = learner_number(equivalent_sum_lr, 1e-3, N)
         step_sum = lr_sum * _slope(_summed_loss, params, batch, importance)
         assert np.isclose(step_mean, step_sum, rtol=1e-5), (
             f"batch of {N}: steps differ ({step_mean:.3g} vs {step_sum:.3g}): the "

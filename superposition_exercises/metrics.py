@@ -3,20 +3,9 @@ reconstruction error"."""
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_call
 from superposition_lib.data import generate_sparse_data
 from superposition_lib.metrics import gini, l0_fraction, l1_norm
-
-
-def _call(fn, name, *args):
-    """Run the learner's function; an exception on valid input becomes the verdict."""
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise  # the exercise is not done yet: its own message says so
-    except Exception as err:  # any other error on valid input is the learner's mistake
-        raise AssertionError(
-            f"{name} raised {type(err).__name__} ({err}) on valid input"
-        ) from None
 
 
 def _number(value, name):
@@ -30,7 +19,9 @@ def check_hoyer_exercise(hoyer_sparsity):
     """Hoyer = (sqrt(n) - L1/L2) / (sqrt(n) - 1): 1 one-hot, 0 constant, scale-free."""
 
     def hoyer(a):
-        return _number(_call(hoyer_sparsity, "hoyer_sparsity", a), "hoyer_sparsity")
+        return _number(
+            learner_call(hoyer_sparsity, a, on="valid input"), "hoyer_sparsity"
+        )
 
     one_hot = np.zeros(10)
     one_hot[3] = 2.5
@@ -65,7 +56,9 @@ def check_row_gini_exercise(row_gini):
     A[7] = 0.0
     A[9] = -A[9]
     with np.errstate(invalid="ignore", divide="ignore"):
-        got = np.asarray(_call(row_gini, "row_gini", A.copy()), dtype=float)
+        got = np.asarray(
+            learner_call(row_gini, A.copy(), on="valid input"), dtype=float
+        )
     assert got.shape == (50,), (
         f"one value per row: expected shape (50,), got {got.shape}"
     )

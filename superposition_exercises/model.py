@@ -2,36 +2,12 @@
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_call, learner_number
 from superposition_lib.conventions import transpose_last
 from superposition_lib.model import forward, init_params
 
 # The three inputs of the antipodal exercise, in the order of its predictions.
 ANTIPODAL_INPUTS = np.array([[0.5, 0.0], [0.0, 0.8], [0.5, 0.8]])
-
-
-def _call(fn, *args):
-    """`fn(*args)`; the learner's errors become an AssertionError naming the call."""
-    name = getattr(fn, "__name__", "your function")
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise AssertionError(
-            f"{name}{args} raised {type(err).__name__}: {err}"
-        ) from None
-
-
-def _number(fn, *args):
-    """`fn(*args)` as one finite float, or an AssertionError saying what came back."""
-    value = _call(fn, *args)
-    try:
-        if np.ndim(value) == 0 and np.isfinite(float(value)):
-            return float(value)
-    except (TypeError, ValueError):
-        pass
-    name = getattr(fn, "__name__", "your function")
-    raise AssertionError(f"{name}{args} must return one finite number, got {value!r}")
 
 
 def _predictions(value, name):
@@ -52,7 +28,7 @@ def check_antipodal_exercise(antipodal_params, predicted_relu, predicted_linear)
     """The parameters through forward, and the predictions against the true outputs."""
     predicted_relu = _predictions(predicted_relu, "predicted_relu")
     predicted_linear = _predictions(predicted_linear, "predicted_linear")
-    params = _call(antipodal_params)
+    params = learner_call(antipodal_params)
     assert isinstance(params, dict) and {"W", "b"} <= params.keys(), (
         "antipodal_params() must return a dict with keys 'W' and 'b', as init_params"
     )
@@ -65,7 +41,7 @@ def check_antipodal_exercise(antipodal_params, predicted_relu, predicted_linear)
         ("relu", predicted_relu),
         ("linear", predicted_linear),
     ]:
-        got = _call(forward, params, ANTIPODAL_INPUTS, activation)[2]
+        got = learner_call(forward, params, ANTIPODAL_INPUTS, activation)[2]
         want = forward(truth, ANTIPODAL_INPUTS, activation)[2]
         for x, got_row, want_row, guess in zip(ANTIPODAL_INPUTS, got, want, predicted):
             assert np.allclose(got_row, want_row), (
@@ -94,8 +70,8 @@ def check_xavier_moments_exercise(expected_diagonal, expected_offdiagonal_square
         "off-diagonal squared": "an off-diagonal entry sums k products of independent "
         "draws, each with second moment sigma^4: the factor k, or the power of sigma?",
     }
-    diagonal = _number(expected_diagonal, 20, 5)
-    off_square = _number(expected_offdiagonal_square, 20, 5)
+    diagonal = learner_number(expected_diagonal, 20, 5)
+    off_square = learner_number(expected_offdiagonal_square, 20, 5)
     cases = [
         ("diagonal", gram[:, 0, 0], diagonal),
         ("off-diagonal squared", gram[:, 0, 1] ** 2, off_square),

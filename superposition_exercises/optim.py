@@ -2,21 +2,14 @@
 
 import numpy as np
 
-
-def _call(fn, *args, **kwargs):
-    """`fn(*args, **kwargs)`; the learner's error becomes an AssertionError."""
-    name = getattr(fn, "__name__", "your code")
-    try:
-        return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise AssertionError(f"{name} raised {type(err).__name__}: {err}") from None
+from superposition_exercises.assertions import learner_call
 
 
 def check_first_step_exercise(first_step):
     """`first_step(g)`: Adam's first update, -lr * g / (|g| + eps), entry by entry."""
-    step = np.asarray(_call(first_step, np.array([2.0, -5.0, 1e-9, 0.0])), dtype=float)
+    step = np.asarray(
+        learner_call(first_step, np.array([2.0, -5.0, 1e-9, 0.0])), dtype=float
+    )
     assert step.shape == (4,), "return one update per gradient entry, shape (4,)"
     assert np.allclose(step[:2], [-1e-3, 1e-3], rtol=1e-6), (
         f"a large gradient moves by -lr * sign(g) = -/+1e-3, got {step[:2]}: did you "
@@ -34,9 +27,9 @@ def check_momentum_exercise(MomentumSGD):
     """`MomentumSGD(lr, momentum).step(params, grads)`: in place, u = mu u + g."""
     params = {"theta": np.zeros(2)}
     held = params["theta"]
-    step = getattr(_call(MomentumSGD, lr=0.1, momentum=0.9), "step", None)
+    step = getattr(learner_call(MomentumSGD, lr=0.1, momentum=0.9), "step", None)
     assert callable(step), "MomentumSGD needs a method step(params, grads)"
-    _call(step, params, {"theta": np.array([1.0, -1.0])})
+    learner_call(step, params, {"theta": np.array([1.0, -1.0])})
     assert params["theta"] is held, (
         "update the array in place (theta -= ...), do not rebind it"
     )
@@ -46,7 +39,7 @@ def check_momentum_exercise(MomentumSGD):
     )
     for _ in range(300):
         before = held.copy()
-        _call(step, params, {"theta": np.array([1.0, -1.0])})
+        learner_call(step, params, {"theta": np.array([1.0, -1.0])})
     last = held - before
     assert np.allclose(last, [-1.0, 1.0], rtol=1e-6), (
         f"after many steps the step is lr * g / (1 - momentum) = 10 lr g, got {last}: "

@@ -3,19 +3,9 @@ hid"."""
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_call
 from superposition_lib.backprop import numerical_gradient, relative_error
 from superposition_lib.sae import SAE_KEYS, init_sae_params, sae_forward
-
-
-def _call(fn, *args):
-    """`fn(*args)`; an error raised by the learner's code becomes an AssertionError."""
-    name = getattr(fn, "__name__", "your function")
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise AssertionError(f"{name} raised {type(err).__name__}: {err}") from None
 
 
 def _random_sae(rng, n_inputs, n_latents):
@@ -39,7 +29,7 @@ def check_original_mean_loss_gradients_exercise(original_mean_loss_gradients):
     p = _random_sae(rng, n_inputs=2, n_latents=6)
     Z = rng.normal(size=(32, 2))
     numeric = numerical_gradient(lambda q: _original_loss(q, Z, 0.2), p)
-    mine = _call(original_mean_loss_gradients, p, Z, 0.2)
+    mine = learner_call(original_mean_loss_gradients, p, Z, 0.2)
     assert isinstance(mine, dict) and set(mine) == set(SAE_KEYS), (
         f"return a dict with keys {SAE_KEYS}, one gradient per parameter"
     )

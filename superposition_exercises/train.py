@@ -4,21 +4,11 @@ import dataclasses
 
 import numpy as np
 
+from superposition_exercises.assertions import learner_call
 from superposition_lib.data import feature_importance, generate_sparse_data
 from superposition_lib.loss import weighted_loss
 from superposition_lib.model import forward
 from superposition_lib.train import TrainResult, train_toy_model
-
-
-def _call(fn, *args):
-    """`fn(*args)`; an error in the learner's code becomes an AssertionError."""
-    name = getattr(fn, "__name__", "your function")
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise AssertionError(f"{name} raised {type(err).__name__}: {err}") from None
 
 
 def _fresh_loss(result, n_samples, seed, sparsity=None, importance=None):
@@ -40,10 +30,12 @@ def check_evaluation_loss_exercise(evaluation_loss):
     result = train_toy_model(
         10, 3, [0.0, 0.9, 0.99], importance, steps=300, n_instances=3, seed=5
     )
-    values = _call(evaluation_loss, result, 50_000, np.random.default_rng(0))
+    values = learner_call(evaluation_loss, result, 50_000, np.random.default_rng(0))
     values = np.asarray(values, dtype=float)
     assert values.shape == (3,), "return one loss per instance, shape (n_instances,)"
-    again = np.asarray(_call(evaluation_loss, result, 50_000, np.random.default_rng(2)))
+    again = np.asarray(
+        learner_call(evaluation_loss, result, 50_000, np.random.default_rng(2))
+    )
     assert not np.array_equal(values, again), (
         "two generators gave the same losses: draw a fresh batch from rng (are these "
         "the logged training losses?)"
@@ -70,7 +62,7 @@ def check_evaluation_loss_exercise(evaluation_loss):
 
 def check_scaled_runs_exercise(scaled_runs):
     """`scaled_runs()`: the same run with importances 0.7**i and 10 * 0.7**i."""
-    runs = _call(scaled_runs)
+    runs = learner_call(scaled_runs)
     assert isinstance(runs, tuple) and len(runs) == 2, (
         "return the pair of TrainResults (base, scaled)"
     )

@@ -153,8 +153,11 @@ class TrainingWorkspace:
         if X.dtype != self.X.dtype:
             raise ValueError(f"X must have dtype {self.X.dtype}, got {X.dtype}")
         np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))  # contiguous: faster
-        for part in self.chunks:
-            self._loss_and_gradients(X[part], part)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for part in self.chunks:
+                self._loss_and_gradients(X[part], part)
+        if not (np.isfinite(self.loss).all() and np.isfinite(self.grad_theta).all()):
+            raise ValueError("the loss overflows: params or importance is too large")
         return self.loss, self.grad_theta
 
     def sample_loss_and_gradients(self, rng):
@@ -280,10 +283,8 @@ def _train_steps(work, optimizer, rng, steps_logged, progress):
             except (ValueError, FloatingPointError) as err:
                 worst = np.argmax(np.abs(work.grad_theta).max(axis=(1, 2)))
                 why = f"instance {worst} (largest gradient), Adam: {err}"
-                hint = "try a smaller lr or importance"
-                raise _Diverged(
-                    f"training diverged at step {step}: {why}; {hint}"
-                ) from err
+                msg = f"training diverged at step {step}: {why}; try a smaller lr"
+                raise _Diverged(f"{msg} or importance") from err
     largest = np.max(np.abs(work.theta), axis=(1, 2))  # no loss follows the last update
     if not np.isfinite(largest).all():
         raise _divergence(largest, steps - 1, optimizer.lr, "|W| or |b| up to")

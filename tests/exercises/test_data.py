@@ -33,7 +33,7 @@ def test_all_zero_fraction_turns_errors_and_arrays_into_messages():
 
     with pytest.raises(AssertionError, match="raised ValueError"):
         checks.check_all_zero_fraction_exercise(raises)
-    with pytest.raises(AssertionError, match="one number"):
+    with pytest.raises(AssertionError, match="one finite number"):
         checks.check_all_zero_fraction_exercise(lambda n, S: np.full(n, S))
 
 

@@ -261,12 +261,12 @@ class Params(Kind):
     """
 
     keys: tuple = ()
-    respell: bool = False
-    extreme: bool = False
+    respell: bool = True
+    extreme: bool = True
     writable: bool = False
 
     def respellings(self, value):
-        if not self.respell:
+        if not self.respell or self.writable:  # updated in place: the update is the point
             return []
         spellings = []
         for key in self.keys:

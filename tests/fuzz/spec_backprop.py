@@ -98,7 +98,7 @@ SPECS = {
         args={
             "f": Callable_(),
             # f (the loss) is what refuses too large a W, so no extremes here
-            "params": Params(keys=("W", "b"), respell=True),
+            "params": Params(keys=("W", "b"), respell=True, extreme=False),
             "h": Real(0.0, 1.0, low_open=True),
         },
         check=_check_numerical,
