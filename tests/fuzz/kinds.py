@@ -266,7 +266,9 @@ class Params(Kind):
     writable: bool = False
 
     def respellings(self, value):
-        if not self.respell or self.writable:  # updated in place: the update is the point
+        if (
+            not self.respell or self.writable
+        ):  # updated in place: the update is the point
             return []
         spellings = []
         for key in self.keys:

@@ -124,7 +124,15 @@ def refusal_problem(name, spec, arg, bad) -> str | None:
     if bad.expect == REFUSE:
         return f"{bad.label}: accepted (returned {type(result).__name__})"
     bad_parts = non_finite(result)
-    return f"{bad.label}: NaN or inf in {bad_parts}" if bad_parts else None
+    if bad_parts:
+        return f"{bad.label}: NaN or inf in {bad_parts}"
+    scale_free = getattr(spec.args[arg], "scale_free", False)
+    if scale_free and bad.label.startswith("scaled by"):
+        if not same(result, invoke(name, spec, kwargs_for(spec, 0)), rtol=1e-6):
+            return (
+                f"{bad.label}: a scale-free result changed (a wrong 0 or a lost digit)"
+            )
+    return None
 
 
 def names(message: str, arg: str) -> bool:
