@@ -3,6 +3,7 @@ conventions and bad input."""
 
 import numpy as np
 import pytest
+from sae_helpers import random_sae
 
 from superposition_lib.backprop import numerical_gradient, relative_error
 from superposition_lib.sae import (
@@ -18,16 +19,6 @@ from superposition_lib.sae import (
     sae_loss,
     sae_loss_terms,
 )
-
-
-def random_sae(seed, n_inputs=3, n_latents=5, n_instances=None):
-    rng = np.random.default_rng(seed)
-    p = init_sae_params(n_inputs, n_latents, rng, n_instances=n_instances)
-    p["b_enc"] += rng.normal(0, 0.3, p["b_enc"].shape)
-    p["b_dec"] += rng.normal(0, 0.3, p["b_dec"].shape)
-    p["W_dec"] *= rng.uniform(0.5, 2.0, p["b_enc"].shape)[..., None, :]
-    return p, rng
-
 
 # ---- initialisation and forward pass ----
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sae_helpers import random_sae
 
 from superposition_lib.optim import Adam
 from superposition_lib.sae import init_sae_params, sae_forward
@@ -16,15 +17,6 @@ from superposition_lib.sae_training import (
     shrinkage,
     train_sae,
 )
-
-
-def random_sae(seed, n_inputs=3, n_latents=5, n_instances=None):
-    rng = np.random.default_rng(seed)
-    p = init_sae_params(n_inputs, n_latents, rng, n_instances=n_instances)
-    p["b_enc"] += rng.normal(0, 0.3, p["b_enc"].shape)
-    p["b_dec"] += rng.normal(0, 0.3, p["b_dec"].shape)
-    p["W_dec"] *= rng.uniform(0.5, 2.0, p["b_enc"].shape)[..., None, :]
-    return p, rng
 
 
 def pentagon():
