@@ -9,7 +9,7 @@ refusal. `tests/fuzz/spec_*.py` declare each public function's arguments with th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -311,21 +311,3 @@ class Instance(Kind):
 
     def bad(self, value):
         return [Bad("a string", "adam"), Bad("a plain object", object())]
-
-
-@dataclass
-class ArrayList(Kind):
-    """A list of arrays with the same number of rows."""
-
-    min_length: int = 1
-    extra: list = field(default_factory=list)
-
-    def bad(self, value):
-        first = np.asarray(value[0])
-        return [
-            Bad("None", None),
-            Bad("an empty list", []),
-            Bad("a string", "abc"),
-            Bad("NaN in one", [_poisoned(first, np.nan)] + list(value[1:])),
-            Bad("rows that differ", [first, first[:-1]]),
-        ]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from fuzz.harness import Spec, invoke
+from fuzz.harness import PLAIN, Spec, invoke
 from fuzz.kinds import SURVIVE, Array, Choice, Dtype, Flag, Int, Real, Rng
 
 NAME = "the name a helper puts in its message, chosen by the caller: not fuzzed"
@@ -20,8 +20,6 @@ def _check_vector_norm(result, kwargs):
         scaled = invoke("vector_norm", PLAIN, {"x": c * x, "axis": axis})
         assert np.allclose(scaled / c, result, rtol=1e-12)
 
-
-PLAIN = Spec(build=dict)
 
 SPECS = {
     "as_generator": Spec(

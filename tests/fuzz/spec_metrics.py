@@ -8,9 +8,8 @@ Rickard's "scaling" criterion), L1 scales with it, the MSE with its square.
 import numpy as np
 
 import superposition_lib as lib
-from fuzz.harness import Spec, invoke
+from fuzz.harness import OUT_OF_RANGE, PLAIN, Spec, invoke, scale_law
 from fuzz.kinds import Array, Real
-from fuzz.spec_similarity import OUT_OF_RANGE, PLAIN, scale_law
 
 # Any shape is valid (the measures pool every entry), so a wrong rank is not tried.
 ACTIVATIONS = Array(rank=False)

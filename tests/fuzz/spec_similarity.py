@@ -5,21 +5,14 @@ the scale law the chapter teaches, at ordinary and at extreme scales (1e±300): 
 RSA ignore a scaling of an input, distances scale with it, HSIC is bilinear.
 """
 
-import re
-
 import numpy as np
 from scipy import stats
 from scipy.spatial.distance import pdist
 
 import superposition_lib as lib
-from fuzz.harness import Spec, invoke
+from fuzz.harness import OUT_OF_RANGE, PLAIN, Spec, invoke, scale_law
 from fuzz.kinds import Array, Choice, Int, Rng
 
-# "max": scaled so that the largest entry is 1e308, near float64's largest (1.8e308),
-# where sums such as column means overflow
-EXTREME = ("3.7", "1e300", "1e-300", "max")
-OUT_OF_RANGE = EXTREME[1:]  # where a result c**power times another is no float64
-PLAIN = Spec(build=dict)  # to invoke a library function with keyword arguments
 METHOD = Choice(("spearman", "pearson"))
 
 
@@ -41,29 +34,6 @@ def _pair(rng, min_samples=5):
 
 def _pair_with_method(rng):
     return {**_pair(rng), "method": ["spearman", "pearson"][int(rng.integers(2))]}
-
-
-def scale_law(name, kwargs, args, power, result, *, refuse=(), rtol=1e-9):
-    """Scaling `args` (a name or a tuple of names) by c scales the result by c**power
-    (power 0: invariance), at the EXTREME c too. `refuse`: the c at which c**power
-    times the result may be no float64, so a refusal naming the argument is right."""
-    args = (args,) if isinstance(args, str) else args
-    top = max(np.max(np.abs(kwargs[a])) for a in args)
-    for label in EXTREME:
-        c = 1e308 / top if label == "max" else float(label)
-        scaled = dict(kwargs, **{a: np.asarray(kwargs[a]) * c for a in args})
-        try:
-            got = invoke(name, PLAIN, scaled)
-        except (ValueError, TypeError) as err:
-            named = any(re.search(rf"\b{a}\b", str(err)) for a in args)
-            assert label in refuse and named, f"{name}: {args} scaled by {c:g}: {err}"
-            continue
-        got = np.asarray(got, dtype=float)
-        for _ in range(power):
-            got = got / c  # one factor at a time: c**power itself may not be a float
-        assert np.allclose(got, result, rtol=rtol, atol=rtol * np.abs(result).max()), (
-            f"{name}: scaling {args} by {c:g} should scale the result by c**{power}"
-        )
 
 
 def _check_distances(result, kwargs):
