@@ -19,6 +19,7 @@ from superposition_lib.conventions import (
     check_matrix_stack,
     transpose_last,
     check_flag,
+    power_of_two_exponent,
     vector_norm,
 )
 
@@ -194,6 +195,7 @@ __all__ = [
     "check_matrix_stack",
     "transpose_last",
     "check_flag",
+    "power_of_two_exponent",
     "vector_norm",
     "FEATURE_PALETTE",
     "use_book_style",

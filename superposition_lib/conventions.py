@@ -20,6 +20,7 @@ __all__ = [
     "check_matrix_stack",
     "transpose_last",
     "check_flag",
+    "power_of_two_exponent",
     "vector_norm",
 ]
 
@@ -148,6 +149,20 @@ def check_flag(value, name, *, optional=False):
         allowed = "True, False or None" if optional else "True or False"
         raise TypeError(f"{name} must be {allowed}, got {value!r}")
     return bool(value)
+
+
+def power_of_two_exponent(A, axis=None):
+    """The e with 2^(e-1) <= max|A| < 2^e (0 for an all-zero A), per `axis` if given.
+
+    Dividing by 2^e only changes exponents, so it is exact: a scale-free result computed
+    from A / 2^e is bit for bit the same, and no sum or square of the scaled entries
+    (at most 1 in size) can overflow near 1e300 or underflow to a wrong 0 near 1e-300.
+    With `axis`, e keeps the reduced axes so that np.ldexp(A, -e) broadcasts.
+    """
+    A = check_array(A, "A")
+    largest = np.max(np.abs(A), axis=axis, keepdims=axis is not None, initial=0.0)
+    exponent = np.frexp(largest)[1]
+    return exponent if axis is not None else int(exponent)
 
 
 def vector_norm(x, axis=-1, *, keepdims=False):

@@ -16,7 +16,11 @@ fractions in trained models where every feature is equally important.
 import numpy as np
 
 from superposition_lib.analysis import feature_directions
-from superposition_lib.conventions import check_matrix_stack, transpose_last
+from superposition_lib.conventions import (
+    check_matrix_stack,
+    power_of_two_exponent,
+    transpose_last,
+)
 
 __all__ = [
     "STICKY_FRACTIONS",
@@ -44,7 +48,7 @@ def _scaled_by_a_power_of_two(W):
     bit for bit the same, and no square overflows (|W| near 1e300) or underflows to a
     wrong 0 (|W| near 1e-300).
     """
-    _, exponent = np.frexp(np.max(np.abs(W), axis=(-2, -1), keepdims=True))
+    exponent = power_of_two_exponent(W, axis=(-2, -1))
     with np.errstate(under="ignore"):  # entries negligible beside the largest
         return np.ldexp(W, -exponent), exponent
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from superposition_lib.conventions import check_array
+from superposition_lib.conventions import check_array, power_of_two_exponent
 
 __all__ = [
     "l0_fraction",
@@ -39,7 +39,7 @@ def _check_activations(A, name="A"):
 def _exponent(*arrays):
     """The e with 2^(e-1) <= max|a| < 2^e over all entries: a / 2^e is exact and at
     most 1 in size, so its sums cannot overflow nor its squares underflow."""
-    return int(np.frexp(max(np.max(np.abs(a)) for a in arrays))[1])
+    return max(power_of_two_exponent(a) for a in arrays)
 
 
 def l0_fraction(A, *, threshold=0.0):

@@ -21,6 +21,7 @@ from superposition_lib.conventions import (
     check_array,
     check_one_of,
     check_positive_int,
+    power_of_two_exponent,
 )
 
 __all__ = [
@@ -82,7 +83,7 @@ def _column_range(A, name, measure):
 def _unit_scaled(A):
     """A / 2^e (float64) and e, 2^e >= max|A|: exact, and no sum or product of the
     scaled entries can overflow or underflow (the scale is put back, or cancels)."""
-    e = int(np.frexp(np.max(np.abs(A), initial=0.0))[1])
+    e = power_of_two_exponent(A)
     return np.ldexp(A.astype(np.float64, copy=False), -e), e
 
 

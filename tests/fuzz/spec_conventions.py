@@ -21,6 +21,13 @@ def _check_vector_norm(result, kwargs):
         assert np.allclose(scaled / c, result, rtol=1e-12)
 
 
+def _check_power_of_two_exponent(result, kwargs):
+    top = np.max(np.abs(kwargs["A"]))
+    assert 2.0 ** (result - 1) <= top < 2.0**result, "2^(e-1) <= max|A| < 2^e"
+    scaled = np.ldexp(kwargs["A"], -result)
+    assert np.array_equal(np.ldexp(scaled, result), kwargs["A"]), "exact both ways"
+
+
 SPECS = {
     "as_generator": Spec(
         build=lambda rng: {"rng": int(rng.integers(0, 1000)), "name": "rng"},
@@ -91,6 +98,12 @@ SPECS = {
         args={"x": Array(empty=SURVIVE, rank=False)},  # any rank; empty: norm 0
         check=_check_vector_norm,
         skip={"axis": "any axis of x", "keepdims": "a layout the caller chooses"},
+    ),
+    "power_of_two_exponent": Spec(
+        build=lambda rng: {"A": _array(rng) * 10.0 ** rng.integers(-5, 5)},
+        args={"A": Array(empty=SURVIVE, rank=False)},  # any shape; empty: e = 0
+        check=_check_power_of_two_exponent,
+        skip={"axis": "any axes of A"},
     ),
     "check_flag": Spec(
         build=lambda rng: {"value": bool(rng.integers(2)), "name": "value"},
