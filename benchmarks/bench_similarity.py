@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Speed and memory of the similarity and sparsity measures (book chapters 13 and 14).
+"""Speed and memory of the similarity and sparsity measures (book chapters 16 and 17).
 
     .venv/bin/python benchmarks/bench_similarity.py              # a minute or two
     .venv/bin/python benchmarks/bench_similarity.py --full-gram  # also the N x N form

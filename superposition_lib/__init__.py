@@ -127,7 +127,7 @@ from superposition_lib.geometry import (
     dimensions_per_feature,
 )
 
-# book/11_sae.ipynb
+# book/14_sae.ipynb
 from superposition_lib.sae import (
     SAE_KEYS,
     init_sae_params,
@@ -145,7 +145,7 @@ from superposition_lib.sae import (
     remove_parallel_gradient,
 )
 
-# book/12_sae_training.ipynb
+# book/15_sae_training.ipynb
 from superposition_lib.sae_training import (
     latent_density,
     mean_active_latent_count,
@@ -160,7 +160,7 @@ from superposition_lib.sae_training import (
     train_sae,
 )
 
-# book/13_similarity.ipynb
+# book/16_similarity.ipynb
 from superposition_lib.similarity import (
     representational_distances,
     rsa,
@@ -176,7 +176,7 @@ from superposition_lib.similarity import (
     rsa_matrix,
 )
 
-# book/14_metrics.ipynb
+# book/17_metrics.ipynb
 from superposition_lib.metrics import (
     l0_fraction,
     l1_norm,

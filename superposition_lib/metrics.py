@@ -1,4 +1,4 @@
-# GENERATED from book/14_metrics.ipynb by tools/export.py. DO NOT EDIT:
+# GENERATED from book/17_metrics.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
 """Measuring sparsity: L0, L1, the Gini coefficient and reconstruction error.
 
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-# ---- book/14_metrics.ipynb, cell 8bcb2f79 ----
+# ---- book/17_metrics.ipynb, cell 8bcb2f79 ----
 def _check_activations(A, name="A"):
     """A finite, non-empty float array of any shape."""
     A = check_array(A, name)
@@ -61,7 +61,7 @@ def l1_norm(A):
     return math.ldexp(float(np.mean(np.abs(np.ldexp(A, -e)), dtype=np.float64)), e)
 
 
-# ---- book/14_metrics.ipynb, cell 06343727 ----
+# ---- book/17_metrics.ipynb, cell 06343727 ----
 def gini(A):
     """Gini coefficient of |A|: G = sum_i (2i - n - 1) a_(i) / (n sum_i a_(i)).
 
@@ -86,7 +86,7 @@ def gini(A):
     return float(max(g, 0.0))  # G >= 0; only a rounding excess below 0 is removed
 
 
-# ---- book/14_metrics.ipynb, cell de1d01cc ----
+# ---- book/17_metrics.ipynb, cell de1d01cc ----
 def original_gini(activations):
     """The original document's Gini code, verbatim: the baseline `gini` is checked and
     timed against. It divides by zero on all-zero input (NaN) and sums in the input's
@@ -98,7 +98,7 @@ def original_gini(activations):
     return (2 * np.sum(index * sorted_acts)) / (n * np.sum(sorted_acts)) - (n + 1) / n
 
 
-# ---- book/14_metrics.ipynb, cell 013677b4 ----
+# ---- book/17_metrics.ipynb, cell 013677b4 ----
 def reconstruction_mse(A, A_hat):
     """Mean squared error per entry, (1 / (N D)) sum_ij (A_ij - A_hat_ij)^2.
 

@@ -1,4 +1,4 @@
-# GENERATED from book/11_sae.ipynb by tools/export.py. DO NOT EDIT:
+# GENERATED from book/14_sae.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
 r"""Sparse autoencoders: finding the features superposition hid.
 
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-# ---- book/11_sae.ipynb, cell bdc4cd65 ----
+# ---- book/14_sae.ipynb, cell bdc4cd65 ----
 SAE_KEYS = ("W_enc", "b_enc", "W_dec", "b_dec")
 
 
@@ -159,7 +159,7 @@ def sae_forward(params, Z, *, subtract_decoder_bias=True):
     return _finite((h_linear, h, Z_hat), message)
 
 
-# ---- book/11_sae.ipynb, cell d153350f ----
+# ---- book/14_sae.ipynb, cell d153350f ----
 def _shared_instances(arrays):
     """The instance count I of {name: (array, rank without I)}, one for all that have
     it (None if none has); an array without one is shared between instances."""
@@ -238,7 +238,7 @@ def sae_loss(Z, Z_hat, H, l1_coeff, *, l1_weights=None):
     return _finite([loss], "l1_coeff too large: λ times the L1 term overflows")[0]
 
 
-# ---- book/11_sae.ipynb, cell 8f90bb80 ----
+# ---- book/14_sae.ipynb, cell 8f90bb80 ----
 def sae_backward(
     params,
     Z,
@@ -317,7 +317,7 @@ def sae_gradients(
     )
 
 
-# ---- book/11_sae.ipynb, cell 6de94d82 ----
+# ---- book/14_sae.ipynb, cell 6de94d82 ----
 def normalize_decoder(params):
     """W_dec[:, j] <- W_dec[:, j] / ||W_dec[:, j]||, in place (unit-norm convention)."""
     sae_shape(params, in_place=True)

@@ -1,4 +1,4 @@
-# GENERATED from book/12_sae_training.ipynb by tools/export.py. DO NOT EDIT:
+# GENERATED from book/15_sae_training.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
 """Training and measuring sparse autoencoders.
 
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 
-# ---- book/12_sae_training.ipynb, cell 71f53b76 ----
+# ---- book/15_sae_training.ipynb, cell 71f53b76 ----
 def _check_code(H):
     H = check_array(H, "H", ndim=(2, 3))
     if 0 in H.shape:
@@ -135,7 +135,7 @@ def best_match_cosines(W_dec, W_true):
     return cosines.max(axis=-1), cosines.argmax(axis=-1)
 
 
-# ---- book/12_sae_training.ipynb, cell 7074d0ba ----
+# ---- book/15_sae_training.ipynb, cell 7074d0ba ----
 def _unit_rows(vectors, rng):
     """Rows scaled to unit length; an all-zero row gets a random direction instead."""
     norms = vector_norm(vectors, keepdims=True)
@@ -224,7 +224,7 @@ def resample_dead_latents(
     return dead.sum(axis=-1) if lead else int(dead.sum())
 
 
-# ---- book/12_sae_training.ipynb, cell 822f6356 ----
+# ---- book/15_sae_training.ipynb, cell 822f6356 ----
 L1_CONVENTIONS = ("unit_norm", "decoder_norm")
 
 

@@ -1,4 +1,4 @@
-# GENERATED from book/13_similarity.ipynb by tools/export.py. DO NOT EDIT:
+# GENERATED from book/16_similarity.ipynb by tools/export.py. DO NOT EDIT:
 # edit the chapter's cells tagged `export`, then run `make export`.
 r"""Comparing representations: RSA and CKA.
 
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-# ---- book/13_similarity.ipynb, cell 9c540c7f ----
+# ---- book/16_similarity.ipynb, cell 9c540c7f ----
 def _check_representation(A, name, min_samples):
     """Return `A` as a finite (N, D) float array with N >= min_samples."""
     if np.ndim(A) == 1:
@@ -101,7 +101,7 @@ def _rescaled(value, e, what):
     return np.ldexp(value, e)
 
 
-# ---- book/13_similarity.ipynb, cell 265ffee3 ----
+# ---- book/16_similarity.ipynb, cell 265ffee3 ----
 def representational_distances(A):
     """Pairwise distances d_ij = ‖a_i - a_j‖, i < j (condensed RDM), (N(N-1)/2,)."""
     A = _check_representation(A, "A", 2)
@@ -158,7 +158,7 @@ def rsa(X, Y, *, method="spearman"):
     return _pearson(d_x, d_y, "X", "Y")
 
 
-# ---- book/13_similarity.ipynb, cell 88ac0f5b ----
+# ---- book/16_similarity.ipynb, cell 88ac0f5b ----
 def rsa_permutation_test(X, Y, rng, *, n_permutations=999, method="spearman"):
     """RSA and its Mantel-test p-value: (1 + #{RSA(X, Y_pi) >= RSA}) / (1 + P).
 
@@ -181,7 +181,7 @@ def rsa_permutation_test(X, Y, rng, *, n_permutations=999, method="spearman"):
     return observed, float((1 + np.sum(null >= observed)) / (1 + n_permutations))
 
 
-# ---- book/13_similarity.ipynb, cell 425dcd56 ----
+# ---- book/16_similarity.ipynb, cell 425dcd56 ----
 def centering_matrix(n_samples):
     """The centering matrix H = I_N - (1/N) 1 1^T, (N, N)."""
     n_samples = check_positive_int(n_samples, "n_samples")
@@ -228,7 +228,7 @@ def linear_cka_gram(X, Y):
     return hsic(K, L) / np.sqrt(hsic(K, K) * hsic(L, L))
 
 
-# ---- book/13_similarity.ipynb, cell 8fbcd569 ----
+# ---- book/16_similarity.ipynb, cell 8fbcd569 ----
 def center_columns(A):
     """Column-centred A_c = H A = A - mean over samples (float64), (N, D)."""
     scaled, e = _unit_scaled(_check_representation(A, "A", 1))
@@ -257,7 +257,7 @@ def linear_cka(X, Y):
     return float(np.clip(cka, 0.0, 1.0))
 
 
-# ---- book/13_similarity.ipynb, cell 6ce8b3a4 ----
+# ---- book/16_similarity.ipynb, cell 6ce8b3a4 ----
 def _hsic_unbiased_features(X_c, Y_c):
     """N(N-3) HSIC_u for centred features, no N x N matrix (feature-space form)."""
     n = X_c.shape[0]
@@ -289,7 +289,7 @@ def debiased_linear_cka(X, Y):
     return float(_hsic_unbiased_features(X_c, Y_c) / np.sqrt(self_x * self_y))
 
 
-# ---- book/13_similarity.ipynb, cell d69fe84c ----
+# ---- book/16_similarity.ipynb, cell d69fe84c ----
 def _as_representation_list(representations, min_samples):
     """A stack (M, N, D) or a sequence of (N, D_m) arrays -> list of checked arrays."""
     if not isinstance(representations, (list, tuple, np.ndarray)):

@@ -4,7 +4,7 @@ import pytest
 from exercises.helpers import right, solution, wrong
 from superposition_exercises import metrics as checks
 
-CHAPTER = "14_metrics"
+CHAPTER = "17_metrics"
 
 
 @right("check_hoyer_exercise")

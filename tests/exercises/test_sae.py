@@ -5,7 +5,7 @@ from exercises.helpers import right, solution, wrong
 from superposition_exercises import sae as checks
 from superposition_lib.sae import sae_gradients
 
-CHAPTER = "11_sae"
+CHAPTER = "14_sae"
 
 
 @right("check_original_mean_loss_gradients_exercise")

@@ -4,7 +4,7 @@ import pytest
 from exercises.helpers import right, solution, wrong
 from superposition_exercises import sae_training as checks
 
-CHAPTER = "12_sae_training"
+CHAPTER = "15_sae_training"
 
 
 def pentagon_activations():

@@ -5,7 +5,7 @@ from exercises.helpers import right, solution, wrong
 from superposition_exercises import similarity as checks
 from superposition_lib import center_columns, linear_cka
 
-CHAPTER = "13_similarity"
+CHAPTER = "16_similarity"
 
 
 @right("check_hsic_features_exercise")

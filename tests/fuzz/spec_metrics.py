@@ -1,4 +1,4 @@
-"""Fuzz specs: sparsity measures (`superposition_lib.metrics`, chapter 14).
+"""Fuzz specs: sparsity measures (`superposition_lib.metrics`, chapter 17).
 
 Each `check=` holds an oracle (the definition) and the scale law the chapter teaches,
 at ordinary and extreme scales (1e±300): L0 and Gini ignore a scaling of A (Hurley and

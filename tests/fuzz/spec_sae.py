@@ -1,4 +1,4 @@
-"""Fuzz specs: the sparse autoencoder (`superposition_lib.sae`, chapter 11).
+"""Fuzz specs: the sparse autoencoder (`superposition_lib.sae`, chapter 14).
 
 The oracles: the forward pass against an einsum of its equation, the loss against its
 definition, the gradients against finite differences, the decoder conventions against

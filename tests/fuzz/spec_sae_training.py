@@ -1,4 +1,4 @@
-"""Fuzz specs: training and measuring SAEs (`superposition_lib.sae_training`, ch. 12).
+"""Fuzz specs: training and measuring SAEs (`superposition_lib.sae_training`, ch. 15).
 
 The oracles: the code measures against their definitions; FVU, shrinkage and cosines
 against their definitions and their scale laws (a joint scaling of Z and Z_hat leaves

@@ -1,4 +1,4 @@
-"""Fuzz specs: RSA and CKA (`superposition_lib.similarity`, chapter 13).
+"""Fuzz specs: RSA and CKA (`superposition_lib.similarity`, chapter 16).
 
 Besides the harness's checks, each `check=` holds an oracle (scipy, the definition) and
 the scale law the chapter teaches, at ordinary and at extreme scales (1e±300): CKA and
