@@ -21,6 +21,7 @@ from superposition_lib.conventions import (
     check_flag,
     power_of_two_exponent,
     vector_norm,
+    instance_generators,
 )
 
 # book/00_plotting.ipynb
@@ -82,6 +83,10 @@ from superposition_lib.backprop import (
 from superposition_lib.optim import (
     SGD,
     Adam,
+    LoopResult,
+    TrainingDiverged,
+    logged_steps,
+    train_loop,
 )
 
 # book/07_training.ipynb
@@ -197,6 +202,7 @@ __all__ = [
     "check_flag",
     "power_of_two_exponent",
     "vector_norm",
+    "instance_generators",
     "FEATURE_PALETTE",
     "use_book_style",
     "feature_colors",
@@ -226,6 +232,10 @@ __all__ = [
     "relative_error",
     "SGD",
     "Adam",
+    "LoopResult",
+    "TrainingDiverged",
+    "logged_steps",
+    "train_loop",
     "TrainingWorkspace",
     "TrainResult",
     "train_toy_model",

@@ -22,6 +22,7 @@ __all__ = [
     "check_flag",
     "power_of_two_exponent",
     "vector_norm",
+    "instance_generators",
 ]
 
 
@@ -182,3 +183,23 @@ def vector_norm(x, axis=-1, *, keepdims=False):
     with np.errstate(under="ignore"):  # an entry tiny beside the largest: rounding
         norm = scale * np.sqrt(np.sum((x / scale) ** 2, axis=axis, keepdims=True))
     return norm if keepdims else np.squeeze(norm, axis=axis)
+
+
+# ---- book/00_conventions.ipynb, cell 6ee89b53 ----
+def instance_generators(seed, n_instances, first_instance=0):
+    """One independent Generator per instance, from instance `first_instance` on.
+
+    From an integer seed, instance i's stream is child i of SeedSequence(seed), the
+    same whatever n_instances is; from a Generator, its next spawned children.
+    """
+    n_instances = check_positive_int(n_instances, "n_instances")
+    first = first_instance
+    if not isinstance(first, numbers.Integral) or isinstance(first, bool) or first < 0:
+        raise ValueError(f"first_instance must be an integer >= 0, got {first!r}")
+    if isinstance(seed, np.random.Generator):
+        return seed.spawn(int(first) + n_instances)[int(first) :]
+    as_generator(seed, "seed")  # refuses what it refuses: a bool, a negative seed, ...
+    return [
+        np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(i,)))
+        for i in range(int(first), int(first) + n_instances)
+    ]

@@ -15,14 +15,25 @@ hand, and races them against plain gradient descent on the toy model.
 """
 
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
-from superposition_lib.conventions import check_array, check_in_range
+from superposition_lib.conventions import (
+    check_array,
+    check_flag,
+    check_in_range,
+    check_positive_int,
+)
+from superposition_lib.progress import ProgressLine
 
 __all__ = [
     "SGD",
     "Adam",
+    "LoopResult",
+    "TrainingDiverged",
+    "logged_steps",
+    "train_loop",
 ]
 
 
@@ -189,3 +200,150 @@ class Adam:
                 moment[...] = 0.0
             else:
                 np.moveaxis(moment, axis, 0)[index] = 0.0
+
+
+# ---- book/06_adam.ipynb, cell e334ede5 ----
+@dataclass
+class LoopResult:
+    """What `train_loop` returns (the parameters themselves are updated in place)."""
+
+    losses: np.ndarray  # (n_logged, I): each logged step's loss, before its update
+    steps_logged: np.ndarray  # (n_logged,) 0-based steps
+    weights: dict | None  # name -> (n_w, I, ...) copies of params, or None
+    steps_weights_logged: np.ndarray | None  # (n_w,) 0-based steps, or None
+
+
+class TrainingDiverged(FloatingPointError, ValueError):
+    """A run that blew up; also a ValueError: an argument (lr) was too large."""
+
+
+def logged_steps(steps, every):
+    """The steps 0, every, 2 every, ... and the last one, steps - 1."""
+    steps = check_positive_int(steps, "steps")
+    every = check_positive_int(every, "every")
+    return np.unique(np.r_[np.arange(0, steps, every), steps - 1])
+
+
+def _diverged(values, step, lr, what="loss"):
+    """The error for non-finite values (I,), naming the step and the first instance."""
+    bad = np.flatnonzero(~np.isfinite(values))
+    return TrainingDiverged(
+        f"training diverged at step {step}: instance {bad[0]} has {what} "
+        f"{values[bad[0]]} ({len(bad)} of {len(values)} instances non-finite); "
+        f"try a smaller lr than {lr:g}"
+    )
+
+
+def _checked_loop_inputs(loss_and_gradients, params, rngs):
+    """params: a dict of float arrays sharing a leading instance axis, one rng each."""
+    if not callable(loss_and_gradients):
+        raise TypeError("loss_and_gradients must be a function (params, rngs)")
+    if not isinstance(params, dict) or not params:
+        raise TypeError(
+            f"params must be a non-empty dict of arrays, got {params!r:.40}"
+        )
+    for key, value in params.items():
+        if (
+            not isinstance(value, np.ndarray)
+            or value.dtype.kind != "f"
+            or value.ndim < 1
+        ):
+            raise TypeError(
+                f"params[{key!r}] must be a float array with an instance axis"
+            )
+    sizes = {value.shape[0] for value in params.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"params must share their first (instance) axis, got {sizes}")
+    n = sizes.pop()
+    if (
+        not isinstance(rngs, (list, tuple))
+        or len(rngs) != n
+        or not all(isinstance(rng, np.random.Generator) for rng in rngs)
+    ):
+        raise TypeError(
+            f"rngs must be a list of {n} Generators, one per instance: "
+            f"instance_generators(seed, {n})"
+        )
+    return n
+
+
+def _weight_log(params, steps, every):
+    """Empty (n_w, I, ...) copies of params for the steps to log, or (None, None)."""
+    if every is None:
+        return None, None
+    every = check_positive_int(every, "log_weights_every")
+    logged = logged_steps(steps, every)
+    return {
+        k: np.empty((len(logged),) + v.shape, v.dtype) for k, v in params.items()
+    }, logged
+
+
+def _adam_step(optimizer, params, grads, step):
+    """One update; a refused one (it would overflow) becomes TrainingDiverged."""
+    try:
+        optimizer.step(params, grads)
+    except (ValueError, FloatingPointError) as err:
+        largest = sum(np.abs(g).reshape(len(g), -1).max(axis=1) for g in grads.values())
+        raise TrainingDiverged(
+            f"training diverged at step {step}: instance {np.argmax(largest)} "
+            f"(largest gradient), Adam: {err}; try a smaller lr or smaller inputs"
+        ) from err
+
+
+def train_loop(
+    loss_and_gradients,
+    params,
+    rngs,
+    *,
+    steps,
+    lr=1e-3,
+    weight_decay=0.0,
+    log_every=10,
+    log_weights_every=None,
+    progress=None,
+):
+    """Train `params` in place with Adam (eqs. 6.1-6.4) on fresh batches, step by step.
+
+    loss_and_gradients(params, rngs) -> (loss (I,), grads like params) draws instance
+    i's batch from rngs[i]. Returns a LoopResult; a non-finite loss, or an update Adam
+    refuses, raises TrainingDiverged (a FloatingPointError and a ValueError).
+    """
+    n_instances = _checked_loop_inputs(loss_and_gradients, params, rngs)
+    steps_logged = logged_steps(steps, check_positive_int(log_every, "log_every"))
+    progress = check_flag(progress, "progress", optional=True)
+    optimizer = Adam(lr=lr, weight_decay=weight_decay)
+    weights, weight_steps = _weight_log(params, steps, log_weights_every)
+    losses, row, w_row = np.empty((len(steps_logged), n_instances)), 0, 0
+    with ProgressLine(steps, enabled=progress) as line, np.errstate(**_QUIET):
+        for step in range(steps):
+            if weights is not None and step == weight_steps[w_row]:
+                for key, value in params.items():
+                    weights[key][w_row] = value
+                w_row = min(w_row + 1, len(weight_steps) - 1)
+            loss, grads = loss_and_gradients(params, rngs)
+            loss = np.asarray(loss)
+            if loss.shape != (n_instances,) or not np.isfinite(loss).all():
+                _raise_bad_loss(loss, n_instances, step, lr)
+            if step == steps_logged[row]:
+                losses[row], row = loss, min(row + 1, len(steps_logged) - 1)
+                line.update(step + 1, loss)
+            _adam_step(optimizer, params, grads, step)
+    _check_final_params(params, steps, lr)
+    return LoopResult(losses, steps_logged, weights, weight_steps)
+
+
+def _check_final_params(params, steps, lr):
+    """No loss follows the last update, so the parameters themselves are checked."""
+    largest = sum(np.abs(v).reshape(len(v), -1).max(axis=1) for v in params.values())
+    if not np.isfinite(largest).all():
+        raise _diverged(largest, steps - 1, lr, "|params| up to")
+
+
+def _raise_bad_loss(loss, n_instances, step, lr):
+    """A loss of the wrong shape is the caller's bug; a non-finite one, divergence."""
+    if loss.shape != (n_instances,):
+        raise ValueError(
+            f"loss_and_gradients must return one loss per instance, shape "
+            f"({n_instances},), got {loss.shape}"
+        )
+    raise _diverged(loss, step, lr)

@@ -13,24 +13,25 @@ exactly as if it were alone, the same seed gives the same result, and a run that
 blows up says so instead of returning NaNs.
 """
 
+import os
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from superposition_lib.conventions import (
-    as_generator,
     check_array,
-    check_flag,
     check_float_dtype,
     check_in_range,
     check_matrix_stack,
     check_one_of,
     check_positive_int,
+    instance_generators,
 )
 from superposition_lib.data import feature_importance
 from superposition_lib.model import ACTIVATIONS, init_params
-from superposition_lib.optim import Adam
-from superposition_lib.progress import ProgressLine
+from superposition_lib.optim import Adam, TrainingDiverged, train_loop
 
 __all__ = [
     "TrainingWorkspace",
@@ -40,16 +41,29 @@ __all__ = [
 
 
 # ---- book/07_training.ipynb, cell f2ba0c21 ----
+class _WorkArrays:
+    """One worker's arrays for a chunk of `size` instances, reused chunk after chunk."""
+
+    def __init__(self, size, batch, n_features, n_hidden, dtype):
+        shape = (size, batch, n_features)
+        self.X, self.x_linear = np.zeros(shape, dtype), np.zeros(shape, dtype)
+        self.residual, self.delta = np.zeros(shape, dtype), np.zeros(shape, dtype)
+        self.mask = np.zeros(shape, bool)
+        self.z = np.ones((size, batch, n_hidden + 1), dtype)  # last column: 1s
+        self.grad_z = np.zeros_like(self.z)
+
+
 class TrainingWorkspace:
     """Preallocated arrays for training steps of I toy models at once (eqs. 7.1-7.5).
 
     The parameters live in one array `theta` (I, k + 1, n): rows 0..k-1 hold W, row k
     holds b; `params` and `grads` are {"W", "b"} views into `theta` and `grad_theta`.
-    `sample_batch(rng)` returns a batch of sparse data (I, B, n) drawn in place;
-    `loss_and_gradients(X)` returns the per-instance loss (I,) and `grad_theta`, the
-    gradient of the mean weighted loss; `sample_loss_and_gradients(rng)` does both.
-    Instances are processed in chunks whose work arrays (about `chunk_bytes`) are reused
-    from chunk to chunk, so that they stay in the processor's cache.
+    `sample_batch(rngs)` draws a batch X (I, B, n) in place, instance i from rngs[i]
+    (the chapter-1 data, or `sampler(rngs[i], B, sparsity[i])`); `loss_and_gradients(X)`
+    returns the per-instance loss (I,) and `grad_theta`, the gradient of the mean
+    weighted loss; `sample_loss_and_gradients(rngs)` does both. Instances are processed
+    in chunks of about `chunk_bytes` of work arrays, by `threads` threads, each with its
+    own arrays; every instance's numbers are the same whatever the chunks and threads.
     """
 
     def __init__(
@@ -60,18 +74,32 @@ class TrainingWorkspace:
         batch_size,
         activation="relu",
         *,
+        sampler=None,
+        threads=1,
         chunk_bytes=2**21,
     ):
         W, b, importance, keep = _checked_inputs(params, importance, keep_probability)
         self.activation = check_one_of(activation, "activation", ACTIVATIONS)
-        self.n_hidden = W.shape[1]
-        batch = check_positive_int(batch_size, "batch_size")
-        chunk_bytes = check_positive_int(chunk_bytes, "chunk_bytes")
+        self.sampler, self.sparsity = _checked_sampler(sampler), 1.0 - keep
+        self.n_hidden, self.batch_size = (
+            W.shape[1],
+            check_positive_int(batch_size, "batch_size"),
+        )
         self._allocate_parameters(W, b)
-        size = _instances_per_chunk(W, batch, chunk_bytes)
+        size = _instances_per_chunk(
+            W, self.batch_size, check_positive_int(chunk_bytes, "chunk_bytes")
+        )
         self.chunks = [slice(i, min(i + size, len(W))) for i in range(0, len(W), size)]
-        self._allocate_work_arrays(size, batch)
-        self._spell_out_rows(keep, 2.0 / batch * importance, batch)
+        n_workers = min(check_positive_int(threads, "threads"), len(self.chunks))
+        self._work = [
+            _WorkArrays(size, self.batch_size, W.shape[2], self.n_hidden, W.dtype)
+            for _ in range(n_workers)
+        ]
+        self._pool = ThreadPoolExecutor(n_workers - 1) if n_workers > 1 else None
+        if self._pool is not None:  # its threads end with the workspace
+            weakref.finalize(self, self._pool.shutdown, wait=False)
+        self.X = None  # the batch of sample_batch, allocated at its first call
+        self._spell_out_rows(keep, 2.0 / self.batch_size * importance)
 
     def _allocate_parameters(self, W, b):
         """theta = [W; b] (eq. 7.4), its gradient, and {"W", "b"} views into both."""
@@ -84,41 +112,33 @@ class TrainingWorkspace:
         self._encoder_term = np.zeros_like(self.theta)
         self.loss = np.zeros(n_instances, W.dtype)
 
-    def _allocate_work_arrays(self, size, batch):
-        """Work arrays for one chunk of `size` instances, reused by every chunk."""
-        n_instances, _, n_features = self.theta.shape
-        dtype, work = self.theta.dtype, (size, batch, n_features)
-        self._X, self.x_linear = np.zeros(work, dtype), np.zeros(work, dtype)
-        self.residual, self.delta = np.zeros(work, dtype), np.zeros(work, dtype)
-        self.mask = np.zeros(work, bool)
-        self.z = np.ones((size, batch, self.n_hidden + 1), dtype)  # last column: 1s
-        self.grad_z = np.zeros_like(self.z)
-        whole = size == n_instances  # then the batch is the work array itself
-        self.X = self._X if whole else np.zeros((n_instances,) + work[1:], dtype)
-
-    def _spell_out_rows(self, keep, loss_weight, batch):
+    def _spell_out_rows(self, keep, loss_weight):
         """p (eq. 7.1) and 2 I / B (eq. 5.1) in the shape the step reads them: for one
         chunk, the batch's shape (contiguous operands are much faster than a broadcast
         row); for several, (I, 1, n) rows, small enough to stay in cache."""
         n_instances, n_features = keep.shape
-        rows = batch if len(self.chunks) == 1 else 1
+        rows = self.batch_size if len(self.chunks) == 1 else 1
         shape, dtype = (n_instances, rows, n_features), self.theta.dtype
         self.keep = _spelled_out(keep, shape, dtype, "keep_probability")
         self.loss_weight = _spelled_out(loss_weight, shape, dtype, "importance")
 
-    def _sample(self, rng, part, X):
+    def _sample(self, rngs, part, X, mask):
         """Fill X (chunk `part`) in place: x = u / p where u < p, else 0 (eq. 7.1)."""
-        rng.random(out=X, dtype=X.dtype)
+        if self.sampler is not None:
+            for j, i in enumerate(range(part.start, part.stop)):
+                X[j] = _sampled(self.sampler, rngs[i], X[j].shape, self.sparsity[i])
+            return
+        for j, i in enumerate(range(part.start, part.stop)):
+            rngs[i].random(out=X[j], dtype=X.dtype)
         X /= self.keep[part]  # u / p < 1 exactly when u < p
-        mask = self.mask[: len(X)]
         np.less(X, 1.0, out=mask)
         X *= mask
 
-    def _loss_and_gradients(self, X, part):
+    def _loss_and_gradients(self, X, part, work):
         """Loss and gradient of the instances `part` on their batch X (eqs. 7.2-7.5)."""
         m, k = len(X), self.n_hidden
-        z, grad_z, x_linear = self.z[:m], self.grad_z[:m], self.x_linear[:m]
-        residual, delta = self.residual[:m], self.delta[:m]
+        z, grad_z, x_linear = work.z[:m], work.grad_z[:m], work.x_linear[:m]
+        residual, delta, mask = work.residual[:m], work.delta[:m], work.mask[:m]
         theta, theta_T = self.theta[part], self.theta_T[part]
         np.matmul(X, theta_T[:, :, :k], out=z[:, :, :k])  # z = W x
         np.matmul(z, theta, out=x_linear)  # W^T z + b: z's 1s
@@ -132,8 +152,8 @@ class TrainingWorkspace:
         np.einsum("ij,ij->i", delta.reshape(m, -1), residual.reshape(m, -1), out=loss)
         loss *= 0.5  # eq. 7.2
         if self.activation == "relu":
-            np.greater(x_linear, 0.0, out=self.mask[:m])
-            delta *= self.mask[:m]  # eq. 5.2
+            np.greater(x_linear, 0.0, out=mask)
+            delta *= mask  # eq. 5.2
         np.matmul(delta, theta_T, out=grad_z)  # dL/dz = W delta
         grad_z[:, :, k] = 0.0  # the 1s: no gradient
         grad_theta, encoder_term = self.grad_theta[part], self._encoder_term[part]
@@ -141,36 +161,68 @@ class TrainingWorkspace:
         np.matmul(grad_z.transpose(0, 2, 1), X, out=encoder_term)
         grad_theta += encoder_term  # eq. 7.5
 
-    def sample_batch(self, rng):
-        """Draw the batch X (I, B, n) in place (eq. 7.1) and return it."""
-        for part in self.chunks:
-            self._sample(rng, part, self.X[part])
+    def _run(self, job):
+        """Run job(part, work) on every chunk: worker t takes chunks t, t + T, ..."""
+        n_workers = len(self._work)
+
+        def worker(t):
+            for part in self.chunks[t::n_workers]:
+                job(part, self._work[t])
+
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            others = [self._pool.submit(worker, t) for t in range(1, n_workers)]
+            worker(0)
+            for other in others:
+                other.result()
+
+    def sample_batch(self, rngs):
+        """Draw the batch X (I, B, n) in place, instance i from rngs[i]; return it."""
+        rngs = _checked_rngs(rngs, len(self.theta))
+        if self.X is None:
+            self.X = np.zeros(
+                self.theta.shape[:1] + (self.batch_size,) + self.theta.shape[2:],
+                self.theta.dtype,
+            )
+
+        def job(part, work):
+            X = self.X[part]
+            self._sample(rngs, part, X, work.mask[: len(X)])
+
+        self._run(job)
         return self.X
 
     def loss_and_gradients(self, X=None):
         """Loss (I,) and gradient (I, k + 1, n) on X (default: the last batch), 7.5."""
-        X = self.X if X is None else check_array(X, "X", shape=self.X.shape)
-        if X.dtype != self.X.dtype:
-            raise ValueError(f"X must have dtype {self.X.dtype}, got {X.dtype}")
+        if X is None and self.X is None:
+            raise ValueError("X: no batch drawn yet (call sample_batch, or pass X)")
+        shape = self.theta.shape[:1] + (self.batch_size,) + self.theta.shape[2:]
+        X = self.X if X is None else check_array(X, "X", shape=shape)
+        if X.dtype != self.theta.dtype:
+            raise ValueError(f"X must have dtype {self.theta.dtype}, got {X.dtype}")
         np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))  # contiguous: faster
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            for part in self.chunks:
-                self._loss_and_gradients(X[part], part)
-        if not (np.isfinite(self.loss).all() and np.isfinite(self.grad_theta).all()):
-            raise ValueError("the loss overflows: params or importance is too large")
-        return self.loss, self.grad_theta
+        self._run(lambda part, w: self._loss_and_gradients(X[part], part, w))
+        return self._checked_loss()
 
-    def sample_loss_and_gradients(self, rng):
+    def sample_loss_and_gradients(self, rngs):
         """`sample_batch` then `loss_and_gradients`, chunk by chunk: the same numbers.
 
-        Each chunk's batch is drawn into the reused work array, so with several chunks
-        `X` does not keep the batch (use the two methods apart to see it).
+        Each chunk's batch is drawn into its worker's array, so `X` does not keep the
+        batch (use the two methods apart to see it).
         """
+        rngs = _checked_rngs(rngs, len(self.theta))
         np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))
-        for part in self.chunks:
-            X = self._X[: part.stop - part.start]
-            self._sample(rng, part, X)
-            self._loss_and_gradients(X, part)
+
+        def job(part, work):
+            X = work.X[: part.stop - part.start]
+            self._sample(rngs, part, X, work.mask[: len(X)])
+            self._loss_and_gradients(X, part, work)
+
+        self._run(job)  # the trainer checks the loss (a non-finite one: divergence)
+        return self.loss, self.grad_theta
+
+    def _checked_loss(self):
+        if not (np.isfinite(self.loss).all() and np.isfinite(self.grad_theta).all()):
+            raise ValueError("the loss overflows: params or importance is too large")
         return self.loss, self.grad_theta
 
 
@@ -187,6 +239,39 @@ def _checked_inputs(params, importance, keep_probability):
     keep = check_array(keep_probability, "keep_probability", shape=per_instance)
     check_in_range(keep, "keep_probability", 0.0, 1.0, low_open=True)
     return W, b, importance, keep
+
+
+def _checked_sampler(sampler):
+    if sampler is not None and not callable(sampler):
+        raise TypeError(
+            f"sampler must be a function (rng, n_samples, sparsity): {sampler!r:.30}"
+        )
+    return sampler
+
+
+def _checked_rngs(rngs, n_instances):
+    """One Generator per instance: the streams of instance_generators."""
+    if (
+        not isinstance(rngs, (list, tuple))
+        or len(rngs) != n_instances
+        or not all(isinstance(rng, np.random.Generator) for rng in rngs)
+    ):
+        raise TypeError(
+            f"rngs must be a list of {n_instances} Generators, one per instance "
+            f"(instance_generators(seed, {n_instances}))"
+        )
+    return rngs
+
+
+def _sampled(sampler, rng, shape, sparsity):
+    """One instance's batch from a user's sampler, checked: shape and finite values."""
+    X = np.asarray(sampler(rng, shape[0], sparsity))
+    if X.shape != shape or X.dtype.kind not in "fiu" or not np.all(np.isfinite(X)):
+        raise ValueError(
+            f"sampler must return finite numbers of shape {shape}, got "
+            f"{X.dtype} of shape {X.shape}"
+        )
+    return X
 
 
 def _instances_per_chunk(W, batch, chunk_bytes):
@@ -220,6 +305,9 @@ class TrainResult:
     params: dict
     importance: np.ndarray  # (I, n)
     sparsity: np.ndarray  # (I, n)
+    W_logged: np.ndarray | None = None  # (n_w, I, k, n), before those steps' updates
+    b_logged: np.ndarray | None = None  # (n_w, I, n)
+    steps_weights_logged: np.ndarray | None = None  # (n_w,): 0 is the initialisation
 
 
 def _sparsity_per_instance(sparsity, n_instances, n_features):
@@ -247,48 +335,21 @@ def _importance_per_instance(importance, n_instances, n_features):
     return np.ascontiguousarray(np.broadcast_to(arr, (n_instances, n_features)), float)
 
 
-class _Diverged(FloatingPointError, ValueError):
-    """A run that blew up; also a ValueError: lr (or importance) was too large."""
+def _initial_params(n_features, n_hidden, rngs, init, dtype):
+    """Instance i's initial W and b from the start of its own stream rngs[i]."""
+    inits = [
+        init_params(n_features, n_hidden, rng, init=init, dtype=dtype) for rng in rngs
+    ]
+    return {key: np.stack([p[key] for p in inits]) for key in ("W", "b")}
 
 
-def _divergence(loss, step, lr, what="loss"):
-    """The error for a non-finite loss (or parameter), naming the first instance."""
-    bad = np.flatnonzero(~np.isfinite(loss))
-    return _Diverged(
-        f"training diverged at step {step}: instance {bad[0]} has {what} "
-        f"{loss[bad[0]]} ({len(bad)} of {len(loss)} instances non-finite); "
-        f"try a smaller lr than {lr:g}"
+def _threads(threads):
+    """None: one thread per processor core; else a positive int."""
+    return (
+        os.cpu_count() or 1
+        if threads is None
+        else check_positive_int(threads, "threads")
     )
-
-
-def _train_steps(work, optimizer, rng, steps_logged, progress):
-    """The training loop (eq. 7.3); returns the losses of the steps `steps_logged`."""
-    steps = int(steps_logged[-1]) + 1
-    # Adam is elementwise, so one array theta = [W; b] steps exactly like W and b apart.
-    theta, grad_theta = {"theta": work.theta}, {"theta": work.grad_theta}
-    losses, row = np.empty((len(steps_logged), len(work.theta))), 0
-    # Overflow shows up as a non-finite loss, reported below; underflow is rounding.
-    quiet = np.errstate(over="ignore", invalid="ignore", under="ignore")
-    with ProgressLine(steps, enabled=progress) as line, quiet:
-        for step in range(steps):
-            loss, _ = work.sample_loss_and_gradients(rng)
-            if not np.isfinite(loss).all():
-                raise _divergence(loss, step, optimizer.lr)
-            if step == steps_logged[row]:
-                losses[row] = loss
-                row = min(row + 1, len(steps_logged) - 1)
-                line.update(step + 1, loss)
-            try:  # Adam refuses an update that would overflow (the last one too)
-                optimizer.step(theta, grad_theta)
-            except (ValueError, FloatingPointError) as err:
-                worst = np.argmax(np.abs(work.grad_theta).max(axis=(1, 2)))
-                why = f"instance {worst} (largest gradient), Adam: {err}"
-                msg = f"training diverged at step {step}: {why}; try a smaller lr"
-                raise _Diverged(f"{msg} or importance") from err
-    largest = np.max(np.abs(work.theta), axis=(1, 2))  # no loss follows the last update
-    if not np.isfinite(largest).all():
-        raise _divergence(largest, steps - 1, optimizer.lr, "|W| or |b| up to")
-    return losses
 
 
 def train_toy_model(
@@ -302,40 +363,82 @@ def train_toy_model(
     lr=1e-3,
     n_instances=1,
     seed=0,
+    first_instance=0,
     activation="relu",
     init="xavier",
     weight_decay=0.0,
     dtype=np.float64,
+    sampler=None,
+    threads=None,
     log_every=10,
+    log_weights_every=None,
     progress=None,
 ):
     """Train `n_instances` independent toy models at once with Adam (eqs. 7.1-7.3).
 
-    sparsity: scalar, (I,) or (I, n); importance: None (0.7**i), (n,) or (I, n). The
-    random stream: init_params draws first, then one (I, batch_size, n) uniform draw per
-    step, so the same seed gives the same result. A non-finite loss, or an update Adam
-    refuses, raises FloatingPointError (also a ValueError). progress: True, False, or
-    None to follow the environment variable SUPERPOSITION_PROGRESS.
+    sparsity: scalar, (I,) or (I, n); importance: None (0.7**i), (n,) or (I, n).
+    Instance i draws its init, then one (batch_size, n) batch per step, from its own
+    stream, instance_generators(seed, I, first_instance)[i]: the same seed gives the
+    same numbers whatever the number of instances, threads or chunks. sampler(rng,
+    batch_size, sparsity_row) replaces the chapter-1 data. A non-finite loss, or an
+    update Adam refuses, raises TrainingDiverged (a FloatingPointError, a ValueError).
+    progress: True, False, or None to follow SUPERPOSITION_PROGRESS.
     """
-    n_features = check_positive_int(n_features, "n_features")
-    n_hidden = check_positive_int(n_hidden, "n_hidden")
-    steps = check_positive_int(steps, "steps")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    n_instances = check_positive_int(n_instances, "n_instances")
-    log_every = check_positive_int(log_every, "log_every")
-    progress = check_flag(progress, "progress", optional=True)
+    sizes = {"n_features": n_features, "n_hidden": n_hidden, "n_instances": n_instances}
+    n, k, n_instances = (check_positive_int(v, name) for name, v in sizes.items())
     dtype = np.dtype(check_float_dtype(dtype))
-    sparsity = _sparsity_per_instance(sparsity, n_instances, n_features)
-    importance = _importance_per_instance(importance, n_instances, n_features)
-    optimizer = Adam(lr=lr, weight_decay=weight_decay)
-    rng = as_generator(seed, "seed")
-    params = init_params(
-        n_features, n_hidden, rng, init=init, n_instances=n_instances, dtype=dtype
+    sparsity = _sparsity_per_instance(sparsity, n_instances, n)
+    importance = _importance_per_instance(importance, n_instances, n)
+    Adam(lr=lr, weight_decay=weight_decay)  # refuses a bad lr before any work
+    rngs = instance_generators(seed, n_instances, first_instance)
+    work = TrainingWorkspace(
+        _initial_params(n, k, rngs, init, dtype),
+        importance,
+        1.0 - sparsity,
+        batch_size,
+        activation,
+        sampler=sampler,
+        threads=_threads(threads),
     )
-    work = TrainingWorkspace(params, importance, 1.0 - sparsity, batch_size, activation)
-    steps_logged = np.unique(np.r_[np.arange(0, steps, log_every), steps - 1])
-    losses = _train_steps(work, optimizer, rng, steps_logged, progress)
+    try:
+        loop = train_loop(
+            lambda _, streams: _as_loop_step(work.sample_loss_and_gradients(streams)),
+            {"theta": work.theta},
+            rngs,
+            steps=steps,
+            lr=lr,
+            weight_decay=weight_decay,
+            log_every=log_every,
+            log_weights_every=log_weights_every,
+            progress=progress,
+        )
+    except TrainingDiverged as err:  # the loss scales with importance too
+        raise TrainingDiverged(f"{err}, or a smaller importance") from err.__cause__
+    return _result(work, loop, importance, sparsity)
+
+
+def _as_loop_step(loss_and_grad_theta):
+    """The workspace's (loss, grad_theta) as train_loop wants it: a dict of grads."""
+    loss, grad_theta = loss_and_grad_theta
+    return loss, {"theta": grad_theta}
+
+
+def _result(work, loop, importance, sparsity):
+    """The TrainResult: final W and b (contiguous), losses, and any logged weights."""
     params = {key: np.ascontiguousarray(value) for key, value in work.params.items()}
+    W_logged = b_logged = None
+    if loop.weights is not None:
+        theta, k = loop.weights["theta"], work.n_hidden
+        W_logged, b_logged = theta[:, :, :k], theta[:, :, k]
     return TrainResult(
-        params["W"], params["b"], losses, steps_logged, params, importance, sparsity
+        params["W"],
+        params["b"],
+        loop.losses,
+        loop.steps_logged,
+        params,
+        importance,
+        sparsity,
+        W_logged,
+        b_logged,
+        loop.steps_weights_logged,
     )

@@ -22,6 +22,17 @@ MAX_FUNCTION_LINES = 40
 LONG_FUNCTIONS_ALLOWED: dict[str, str] = {}
 # module -> (its limit, why it may be longer than MAX_MODULE_LINES)
 LONG_MODULES_ALLOWED: dict[str, tuple[int, str]] = {
+    "train.py": (
+        410,
+        "the book's engine, chapter 7's one idea in two parts: the workspace's step "
+        "(chunks, threads, per-instance streams, a sampler hook; most of it small "
+        "named checks) and the trainer that wraps it in chapter 6's loop",
+    ),
+    "optim.py": (
+        320,
+        "two optimisers and the one loop that applies Adam to any model "
+        "(train_loop: logging, divergence, progress), which Parts II, IV and V share",
+    ),
     "sae_training.py": (
         350,
         "the chapter's three ideas, each under 200 lines: measuring an SAE's code, "

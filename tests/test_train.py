@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from superposition_lib.backprop import loss_gradients, relative_error
+from superposition_lib.conventions import instance_generators
 from superposition_lib.data import feature_importance, generate_sparse_data
 from superposition_lib.loss import weighted_loss
 from superposition_lib.model import forward, init_params
@@ -56,37 +57,93 @@ def test_sparsity_forms(sparsity):
     )
 
 
-def test_trainer_follows_the_documented_random_stream():
-    """init_params draws first, then one (I, B, n) draw per step: replayable by hand."""
-    sparsity, imp = np.array([0.3, 0.95]), feature_importance(6)
-    result = train_toy_model(6, 2, sparsity, **small(n_instances=2, steps=40))
-    stream = np.random.default_rng(0)
-    params = init_params(6, 2, stream, init="xavier", n_instances=2)
-    opt = Adam()
-    for _ in range(40):
-        X = generate_sparse_data(64, 6, sparsity, stream, n_instances=2)
+def replay(n_features, n_hidden, sparsity, seed, steps, batch, first_instance=0):
+    """The documented stream, by hand: instance i's init, then a batch per step, all
+    from instance_generators(seed, I)[i]; chapter 5's gradients and chapter 6's Adam."""
+    sparsity = np.asarray(sparsity, float)
+    rngs = instance_generators(seed, len(sparsity), first_instance)
+    inits = [init_params(n_features, n_hidden, r, init="xavier") for r in rngs]
+    params = {key: np.stack([p[key] for p in inits]) for key in "Wb"}
+    opt, imp = Adam(), feature_importance(n_features)
+    for _ in range(steps):
+        X = np.stack(
+            [
+                generate_sparse_data(batch, n_features, s, r)
+                for s, r in zip(sparsity, rngs)
+            ]
+        )
         opt.step(params, loss_gradients(params, X, imp))
+    return params
+
+
+def test_trainer_follows_the_documented_random_stream():
+    sparsity = np.array([0.3, 0.95])
+    result = train_toy_model(6, 2, sparsity, **small(n_instances=2, steps=40))
+    params = replay(6, 2, sparsity, 0, 40, 64)
     assert relative_error(params["W"], result.W) < 1e-12
     assert relative_error(params["b"], result.b) < 1e-12
 
 
-def test_instances_train_independently():
+def test_instance_alone_equals_instance_in_the_sweep_bitwise():
     sparsity = np.array([0.5, 0.9, 0.99])
     batched = train_toy_model(8, 3, sparsity, **small(n_instances=3, steps=80, seed=4))
-    stream = np.random.default_rng(4)
-    start = init_params(8, 3, stream, init="xavier", n_instances=3)
-    solo = TrainingWorkspace(
-        {"W": start["W"][2:], "b": start["b"][2:]},
-        feature_importance(8)[None],
-        np.full((1, 8), 0.01),
-        64,
+    alone = train_toy_model(8, 3, 0.99, **small(steps=80, seed=4, first_instance=2))
+    assert np.array_equal(alone.W[0], batched.W[2])
+    assert np.array_equal(alone.losses[:, 0], batched.losses[:, 2])
+
+
+@pytest.mark.parametrize(
+    "threads, chunk_bytes", [(1, 1), (2, 1), (3, 2**16), (2, 2**40)]
+)
+def test_threads_and_chunks_change_nothing(threads, chunk_bytes):
+    sparsity = np.array([0.0, 0.5, 0.9, 0.99, 0.999])
+    params = init_params(9, 3, 0, init="xavier", n_instances=5, dtype=np.float32)
+    args = (params, np.ones((5, 9)), np.repeat(1 - sparsity[:, None], 9, 1), 64)
+    reference = TrainingWorkspace(*args, threads=1, chunk_bytes=2**40)
+    other = TrainingWorkspace(*args, threads=threads, chunk_bytes=chunk_bytes)
+    assert len(reference.chunks) == 1
+    for step in range(3):
+        loss, grad = reference.sample_loss_and_gradients(instance_generators(step, 5))
+        loss2, grad2 = other.sample_loss_and_gradients(instance_generators(step, 5))
+        assert np.array_equal(loss, loss2) and np.array_equal(grad, grad2)
+    one = train_toy_model(9, 3, sparsity, threads=1, **small(n_instances=5, steps=20))
+    two = train_toy_model(9, 3, sparsity, threads=2, **small(n_instances=5, steps=20))
+    assert np.array_equal(one.W, two.W) and np.array_equal(one.losses, two.losses)
+
+
+def test_sampler_replaces_the_data_and_is_checked():
+    def ones_in_first_feature(rng, n_samples, sparsity):
+        X = np.zeros((n_samples, len(sparsity)))
+        X[:, 0] = rng.random(n_samples)
+        return X
+
+    result = train_toy_model(
+        4, 2, 0.5, **small(sampler=ones_in_first_feature, steps=300), lr=1e-2
     )
-    opt = Adam()
-    for _ in range(80):
-        X = generate_sparse_data(64, 8, sparsity, stream, n_instances=3)
-        _, grad = solo.loss_and_gradients(np.ascontiguousarray(X[2:]))
-        opt.step({"theta": solo.theta}, {"theta": grad})
-    assert np.max(np.abs(solo.params["W"][0] - batched.W[2])) < 1e-12
+    norms = np.linalg.norm(result.W[0], axis=0)
+    assert norms[0] > 0.8 and np.all(norms[1:] < norms[0])
+    with pytest.raises(ValueError, match=r"sampler must return .*shape \(64, 4\)"):
+        train_toy_model(4, 2, 0.5, **small(sampler=lambda r, n, s: np.zeros((n, 3))))
+    with pytest.raises(ValueError, match="sampler must return finite"):
+        train_toy_model(
+            4, 2, 0.5, **small(sampler=lambda r, n, s: np.full((n, 4), np.nan))
+        )
+    with pytest.raises(TypeError, match="sampler must be a function"):
+        train_toy_model(4, 2, 0.5, **small(sampler="uniform"))
+
+
+def test_weights_are_logged_before_the_steps_updates():
+    result = train_toy_model(
+        6, 2, [0.5, 0.9], **small(n_instances=2, steps=50, log_weights_every=20)
+    )
+    assert list(result.steps_weights_logged) == [0, 20, 40, 49]
+    assert result.W_logged.shape == (4, 2, 2, 6) and result.b_logged.shape == (4, 2, 6)
+    start = replay(6, 2, [0.5, 0.9], 0, 0, 64)
+    assert np.array_equal(result.W_logged[0], start["W"])
+    after_20 = replay(6, 2, [0.5, 0.9], 0, 20, 64)
+    assert relative_error(result.W_logged[1], after_20["W"]) < 1e-12
+    assert not np.array_equal(result.W_logged[-1], result.W)  # the last update follows
+    assert train_toy_model(6, 2, 0.5, **small()).W_logged is None
 
 
 @pytest.mark.parametrize("activation", ["relu", "linear"])
@@ -98,14 +155,13 @@ def test_workspace_matches_chapter_functions(activation, dtype):
     importance = rng.uniform(0.1, 1, (2, 9))
     sparsity = np.array([[0.5] * 9, [0.95] * 9])
     work = TrainingWorkspace(params, importance, 1.0 - sparsity, 128, activation)
-    X = work.sample_batch(np.random.default_rng(9))
+    X = work.sample_batch(instance_generators(9, 2))
     assert X.dtype == dtype
-    assert np.array_equal(
-        X,
-        generate_sparse_data(
-            128, 9, sparsity, np.random.default_rng(9), n_instances=2, dtype=dtype
-        ),
-    )
+    expected = [
+        generate_sparse_data(128, 9, s, rng, dtype=dtype)
+        for s, rng in zip(sparsity, instance_generators(9, 2))
+    ]
+    assert np.array_equal(X, np.stack(expected))
     loss, _ = work.loss_and_gradients()
     tol = 1e-12 if dtype == np.float64 else 1e-5
     assert (
@@ -122,9 +178,9 @@ def test_float32_training():
 
 
 def test_divergence_names_instance_and_step():
-    importance = np.stack([feature_importance(5), np.full(5, 1e308)])
+    importance = np.stack([feature_importance(5), np.full(5, 1e300)])
     # The loss of instance 1 is still finite; the square of its gradient is not.
-    with pytest.raises(FloatingPointError, match=r"step 0: instance 1 .*importance"):
+    with pytest.raises(FloatingPointError, match=r"step 0: instance 1 .*too large"):
         train_toy_model(5, 2, 0.5, importance, **small(n_instances=2))
     with pytest.raises(FloatingPointError, match=r"step 1: instance 0 .*1 of 1.*lr"):
         train_toy_model(5, 2, 0.5, **small(lr=1e200))
@@ -142,7 +198,7 @@ def test_divergence_is_also_a_value_error_naming_lr():
 def test_the_last_update_is_checked_whatever_the_optimiser(monkeypatch):
     """No loss follows the last update: the trainer checks the parameters itself, so
     an optimiser that writes inf without a word cannot make it return inf weights."""
-    import superposition_lib.train as train
+    import superposition_lib.optim as optim
 
     class Silent(Adam):
         def step(self, params, grads):
@@ -150,8 +206,8 @@ def test_the_last_update_is_checked_whatever_the_optimiser(monkeypatch):
                 theta[...] = np.inf
             return params
 
-    monkeypatch.setattr(train, "Adam", Silent)
-    with pytest.raises(FloatingPointError, match=r"step 0: instance 0 has \|W\|"):
+    monkeypatch.setattr(optim, "Adam", Silent)
+    with pytest.raises(FloatingPointError, match=r"step 0: instance 0 has \|params\|"):
         train_toy_model(5, 2, 0.5, **small(steps=1))
 
 
@@ -282,16 +338,15 @@ def test_chunked_workspace_gives_the_same_numbers(dtype):
     whole = TrainingWorkspace(params, importance, 1 - sparsity, 32, chunk_bytes=2**30)
     pieces = TrainingWorkspace(params, importance, 1 - sparsity, 32, chunk_bytes=1)
     assert len(whole.chunks) == 1 and len(pieces.chunks) == 5
-    X = pieces.sample_batch(np.random.default_rng(8))
-    assert np.array_equal(
-        X,
-        generate_sparse_data(
-            32, 7, sparsity, np.random.default_rng(8), n_instances=5, dtype=dtype
-        ),
-    )
+    X = pieces.sample_batch(instance_generators(8, 5))
+    expected = [
+        generate_sparse_data(32, 7, s, rng, dtype=dtype)
+        for s, rng in zip(sparsity, instance_generators(8, 5))
+    ]
+    assert np.array_equal(X, np.stack(expected))
     loss_whole, grad_whole = (a.copy() for a in whole.loss_and_gradients(X.copy()))
     loss_pieces, grad_pieces = pieces.sample_loss_and_gradients(
-        np.random.default_rng(8)
+        instance_generators(8, 5)
     )
     assert np.allclose(loss_pieces, loss_whole, rtol=1e-6, atol=0)
     assert np.allclose(grad_pieces, grad_whole, rtol=1e-6, atol=1e-12)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+import superposition_lib as lib
 from fuzz.harness import PLAIN, Spec, invoke
 from fuzz.kinds import SURVIVE, Array, Choice, Dtype, Flag, Int, Real, Rng
 
@@ -109,5 +110,27 @@ SPECS = {
         build=lambda rng: {"value": bool(rng.integers(2)), "name": "value"},
         args={"value": Flag()},
         skip={"name": NAME, "optional": "None allowed or not: the caller's choice"},
+    ),
+}
+
+
+def _streams_check(result, kwargs):
+    """Instance i's stream is child i of SeedSequence(seed), whatever the count."""
+    n, first = kwargs["n_instances"], kwargs["first_instance"]
+    assert len(result) == n
+    alone = lib.instance_generators(kwargs["seed"], 1, first + n - 1)[0]
+    assert result[-1] == alone.random()
+
+
+SPECS |= {
+    "instance_generators": Spec(
+        build=lambda rng: {
+            "seed": int(rng.integers(0, 1000)),
+            "n_instances": int(rng.integers(1, 5)),
+            "first_instance": int(rng.integers(0, 4)),
+        },
+        call=lambda **kwargs: [r.random() for r in lib.instance_generators(**kwargs)],
+        args={"seed": Rng(), "n_instances": Int(low=1), "first_instance": Int(low=0)},
+        check=_streams_check,
     ),
 }

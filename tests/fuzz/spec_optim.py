@@ -12,7 +12,7 @@ import numpy as np
 
 import superposition_lib as lib
 from fuzz.harness import Spec
-from fuzz.kinds import Params, Real
+from fuzz.kinds import Flag, Int, Params, Real
 
 KEYS = ("W", "b")
 PARAMS = Params(keys=KEYS, writable=True, extreme=True)
@@ -97,5 +97,96 @@ SPECS = {
         },
         check=_check_adam,
         examples=10,  # cheap: more valid draws
+    ),
+}
+
+
+def _toy_loop_args(rng):
+    """Two tiny linear regressions, one per instance, each on its own stream."""
+    n_instances = int(rng.integers(1, 3))
+    return {
+        "params": {"w": rng.normal(size=(n_instances, 3))},
+        "rngs": [
+            np.random.default_rng(int(s)) for s in rng.integers(0, 99, n_instances)
+        ],
+        "steps": int(rng.integers(1, 6)),
+        "lr": float(10.0 ** rng.uniform(-3, -1)),
+        "weight_decay": [0.0, 0.01][int(rng.integers(2))],
+        "log_every": int(rng.integers(1, 4)),
+        "log_weights_every": [None, int(rng.integers(1, 4))][int(rng.integers(2))],
+        "progress": False,
+    }
+
+
+def _regression_loss_and_gradients(params, rngs):
+    """Least squares towards (1, 2, 3) on a fresh batch: loss (I,) and its gradient."""
+    X = np.stack([rng.normal(size=(8, 3)) for rng in rngs])
+    residual = X @ params["w"][..., None] - X @ np.array([1.0, 2.0, 3.0])[:, None]
+    loss = np.mean(residual[..., 0] ** 2, axis=1)
+    grad = 2 * np.mean(X * residual, axis=1)
+    return loss, {"w": grad}
+
+
+def _toy_loop(**kwargs):
+    return lib.train_loop(_regression_loss_and_gradients, **kwargs)
+
+
+def _check_toy_loop(result, kwargs):
+    steps, I = kwargs["steps"], len(kwargs["rngs"])
+    assert result.steps_logged[-1] == steps - 1 and result.losses.shape[1] == I
+    if kwargs["log_weights_every"] is not None:
+        assert result.weights["w"].shape == (len(result.steps_weights_logged), I, 3)
+
+
+SPECS |= {
+    "train_loop": Spec(
+        build=_toy_loop_args,
+        call=_toy_loop,
+        args={
+            "steps": Int(low=1),
+            "lr": LR,
+            "weight_decay": Real(0.0, np.inf),
+            "log_every": Int(low=1),
+            "log_weights_every": Int(low=1, optional=True),
+            "progress": Flag(optional=True),
+        },
+        skip={
+            "loss_and_gradients": "the model: a function; refused when not callable "
+            "(tests/test_optim.py)",
+            "params": "updated in place; their checks are tests/test_optim.py's",
+            "rngs": "one Generator per instance; wrong lists: tests/test_optim.py",
+        },
+        check=_check_toy_loop,
+    ),
+    "logged_steps": Spec(
+        build=lambda rng: {
+            "steps": int(rng.integers(1, 50)),
+            "every": int(rng.integers(1, 10)),
+        },
+        args={"steps": Int(low=1), "every": Int(low=1)},
+        check=lambda result, kw: (
+            result[0] == 0
+            and result[-1] == kw["steps"] - 1
+            and np.all(np.diff(result) > 0)
+        ),
+    ),
+    "LoopResult": Spec(
+        build=lambda rng: _toy_loop_args(rng) | {"steps": 2},
+        call=_toy_loop,
+        skip={
+            field: "a record that train_loop fills; no function reads one"
+            for field in ("losses", "steps_logged", "weights", "steps_weights_logged")
+        },
+        examples=1,
+    ),
+    "TrainingDiverged": Spec(
+        build=lambda rng: {"message": "training diverged at step 3"},
+        call=lambda message: (
+            isinstance(lib.TrainingDiverged(message), ValueError)
+            and isinstance(lib.TrainingDiverged(message), FloatingPointError)
+        ),
+        check=lambda result, kwargs: result is True,
+        skip={"message": "any text"},
+        examples=1,
     ),
 }

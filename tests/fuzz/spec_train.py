@@ -30,12 +30,20 @@ def _workspace(rng):
         "activation": ["relu", "linear"][int(rng.integers(2))],
         # Small enough that some draws process the instances in several chunks.
         "chunk_bytes": int(rng.choice([200, 2**21])),
+        "threads": int(rng.integers(1, 3)),
         "rng": int(rng.integers(0, 1000)),
     }
 
 
 def _use_workspace(
-    params, importance, keep_probability, batch_size, activation, chunk_bytes, rng
+    params,
+    importance,
+    keep_probability,
+    batch_size,
+    activation,
+    chunk_bytes,
+    threads,
+    rng,
 ):
     """A workspace, a batch drawn, its loss and gradient: (X, loss, grad)."""
     work = lib.TrainingWorkspace(
@@ -45,8 +53,9 @@ def _use_workspace(
         batch_size,
         activation,
         chunk_bytes=chunk_bytes,
+        threads=threads,
     )
-    X = work.sample_batch(np.random.default_rng(rng)).copy()
+    X = work.sample_batch(lib.instance_generators(rng, len(params["W"]))).copy()
     loss, grad = work.loss_and_gradients(X)
     return X, loss.copy(), grad.copy()
 
@@ -83,6 +92,9 @@ def _training(rng):
         "weight_decay": float(rng.uniform(0.0, 0.1)),
         "dtype": [np.float32, np.float64][int(rng.integers(2))],
         "log_every": int(rng.integers(1, 4)),
+        "log_weights_every": [None, int(rng.integers(1, 4))][int(rng.integers(2))],
+        "first_instance": int(rng.integers(0, 3)),
+        "threads": [None, 1, 2][int(rng.integers(3))],
         "progress": False,
     }
 
@@ -95,6 +107,8 @@ def _training_check(result, kwargs):
     assert result.W is result.params["W"] and result.b is result.params["b"]
     assert result.steps_logged[-1] == kwargs["steps"] - 1
     assert result.losses.shape == (len(result.steps_logged), I)
+    if kwargs["log_weights_every"] is not None:
+        assert result.W_logged.shape == (len(result.steps_weights_logged), I, k, n)
     absurd = dict(kwargs, steps=1, lr=1e308, weight_decay=0.0)
     with pytest.raises(FloatingPointError, match=r"training diverged at step 0: .*lr"):
         lib.train_toy_model(**absurd)
@@ -108,6 +122,10 @@ def _result(rng):
     }
 
 
+SAMPLER = (
+    "a function (None: chapter 1's data); refusals of a non-function, a wrong shape "
+    "and non-finite numbers are tested in tests/test_train.py"
+)
 RECORD = "a result record that train_toy_model fills; no function reads one"
 SPECS = {
     "TrainingWorkspace": Spec(
@@ -120,8 +138,12 @@ SPECS = {
             "batch_size": Int(low=1),
             "activation": Choice(("relu", "linear")),
             "chunk_bytes": Int(low=1),
+            "threads": Int(low=1),
         },
-        skip={"rng": "the seed of the batch, drawn by the spec, not the workspace's"},
+        skip={
+            "rng": "the seed of the batch, drawn by the spec, not the workspace's",
+            "sampler": SAMPLER,
+        },
         check=_workspace_check,
     ),
     "TrainResult": Spec(
@@ -139,6 +161,9 @@ SPECS = {
                 "params",
                 "importance",
                 "sparsity",
+                "W_logged",
+                "b_logged",
+                "steps_weights_logged",
             )
         },
         examples=1,
@@ -161,8 +186,12 @@ SPECS = {
             "weight_decay": Real(0.0, np.inf),
             "dtype": Dtype(),
             "log_every": Int(low=1),
+            "log_weights_every": Int(low=1, optional=True),
+            "first_instance": Int(low=0),
+            "threads": Int(low=1, optional=True),
             "progress": Flag(optional=True),
         },
+        skip={"sampler": SAMPLER},
         check=_training_check,
         examples=2,
     ),
