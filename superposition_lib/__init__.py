@@ -123,6 +123,9 @@ from superposition_lib.experiments import (
     closed_form_boundary,
     classify_phase,
     classify_extra_feature,
+    THREE_TWO_SOLUTIONS,
+    THREE_TWO_EXTRA_PHASE,
+    three_two_candidate_losses,
 )
 
 # book/10_geometry.ipynb
@@ -130,6 +133,32 @@ from superposition_lib.geometry import (
     STICKY_FRACTIONS,
     feature_dimensionality,
     dimensions_per_feature,
+)
+
+# book/11_correlated.ipynb
+from superposition_lib.correlated import (
+    generate_correlated_data,
+    correlated_sampler,
+    mean_cosine_by_set,
+    antipodal_pair_counts,
+    set_principal_share,
+    principal_share,
+)
+
+# book/12_nonuniform.ipynb
+from superposition_lib.nonuniform import (
+    one_sparse_terms,
+    LossDecomposition,
+    loss_decomposition,
+    loss_by_active_count,
+)
+
+# book/13_learning_dynamics.ipynb
+from superposition_lib.dynamics import (
+    moving_average,
+    loss_drops,
+    dimensionality_jumps,
+    coinciding_drops,
 )
 
 # book/14_sae.ipynb
@@ -188,6 +217,85 @@ from superposition_lib.metrics import (
     gini,
     original_gini,
     reconstruction_mse,
+)
+
+# book/18_privileged_basis.ipynb
+from superposition_lib.privileged import (
+    check_generators,
+    init_neuron_params,
+    neuron_forward,
+    neuron_loss_and_gradients,
+    LARGEST_IMPORTANCE,
+    train_neuron_model,
+    no_superposition_loss,
+    neuron_features,
+    NEURON_KINDS,
+    count_neuron_kinds,
+)
+
+# book/19_computation.ipynb
+from superposition_lib.computation import (
+    ABS_KEYS,
+    init_abs_params,
+    abs_forward,
+    abs_loss_and_gradients,
+    train_abs_model,
+    neuron_contributions,
+    paired_features,
+    asymmetric_neurons,
+)
+
+# book/20_sae_variants.ipynb
+from superposition_lib.sae_variants import (
+    pre_activations,
+    topk_forward,
+    batch_topk_forward,
+    topk_gradients,
+    batch_topk_gradients,
+    jumprelu_forward,
+    jumprelu_loss,
+    jumprelu_gradients,
+    gated_forward,
+    gated_loss,
+    gated_gradients,
+    topk,
+    batch_topk,
+    jumprelu,
+    gated,
+)
+
+# book/21_feature_splitting.ipynb
+from superposition_lib.feature_splitting import (
+    hierarchical_directions,
+    sample_hierarchical,
+    subset_cosines,
+    MAX_CHILDREN,
+    covered_children,
+    family_tree,
+    child_firing_rates,
+)
+
+# book/22_real_network.ipynb
+from superposition_lib.real_network import (
+    MLP_KEYS,
+    init_mlp_params,
+    mlp_readout,
+    mlp_forward,
+    softmax_cross_entropy,
+    mlp_loss_and_gradients,
+    MLPTrainResult,
+    train_mlp,
+    class_purity,
+)
+
+# book/reproduce.ipynb
+from superposition_lib.reproduce import (
+    Experiment,
+    EXPERIMENTS,
+    run_experiment,
+    replay_checkpoint,
+    save_results,
+    load_results,
 )
 
 __all__ = [
@@ -260,9 +368,26 @@ __all__ = [
     "closed_form_boundary",
     "classify_phase",
     "classify_extra_feature",
+    "THREE_TWO_SOLUTIONS",
+    "THREE_TWO_EXTRA_PHASE",
+    "three_two_candidate_losses",
     "STICKY_FRACTIONS",
     "feature_dimensionality",
     "dimensions_per_feature",
+    "generate_correlated_data",
+    "correlated_sampler",
+    "mean_cosine_by_set",
+    "antipodal_pair_counts",
+    "set_principal_share",
+    "principal_share",
+    "one_sparse_terms",
+    "LossDecomposition",
+    "loss_decomposition",
+    "loss_by_active_count",
+    "moving_average",
+    "loss_drops",
+    "dimensionality_jumps",
+    "coinciding_drops",
     "SAE_KEYS",
     "init_sae_params",
     "sae_shape",
@@ -305,4 +430,59 @@ __all__ = [
     "gini",
     "original_gini",
     "reconstruction_mse",
+    "check_generators",
+    "init_neuron_params",
+    "neuron_forward",
+    "neuron_loss_and_gradients",
+    "LARGEST_IMPORTANCE",
+    "train_neuron_model",
+    "no_superposition_loss",
+    "neuron_features",
+    "NEURON_KINDS",
+    "count_neuron_kinds",
+    "ABS_KEYS",
+    "init_abs_params",
+    "abs_forward",
+    "abs_loss_and_gradients",
+    "train_abs_model",
+    "neuron_contributions",
+    "paired_features",
+    "asymmetric_neurons",
+    "pre_activations",
+    "topk_forward",
+    "batch_topk_forward",
+    "topk_gradients",
+    "batch_topk_gradients",
+    "jumprelu_forward",
+    "jumprelu_loss",
+    "jumprelu_gradients",
+    "gated_forward",
+    "gated_loss",
+    "gated_gradients",
+    "topk",
+    "batch_topk",
+    "jumprelu",
+    "gated",
+    "hierarchical_directions",
+    "sample_hierarchical",
+    "subset_cosines",
+    "MAX_CHILDREN",
+    "covered_children",
+    "family_tree",
+    "child_firing_rates",
+    "MLP_KEYS",
+    "init_mlp_params",
+    "mlp_readout",
+    "mlp_forward",
+    "softmax_cross_entropy",
+    "mlp_loss_and_gradients",
+    "MLPTrainResult",
+    "train_mlp",
+    "class_purity",
+    "Experiment",
+    "EXPERIMENTS",
+    "run_experiment",
+    "replay_checkpoint",
+    "save_results",
+    "load_results",
 ]

@@ -25,8 +25,10 @@ NOTEBOOKS = [
     for doc in toc_documents(yaml.safe_load((ROOT / "_toc.yml").read_text()))
     if (ROOT / f"{doc}.ipynb").exists()
 ]
-# The two getting-started notebooks are conventions, not chapters with equations.
-CHAPTERS = [nb for nb in NOTEBOOKS if not nb.name.startswith("00_")]
+# The getting-started notebooks (00_) are conventions, and a reference notebook (no
+# chapter number: book/reproduce) is a reference page, not a chapter with exercises.
+CHAPTER_NUMBER = re.compile(r"(0[1-9]|[1-9]\d)_")
+CHAPTERS = [nb for nb in NOTEBOOKS if CHAPTER_NUMBER.match(nb.name)]
 
 
 def load(path):
