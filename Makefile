@@ -16,7 +16,7 @@ book test student execute: export OPENBLAS_NUM_THREADS = 1
 book test student execute: export SUPERPOSITION_PROGRESS = 0
 PYTEST := $(PY) -m pytest -n 2 --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help book test lint student lab export execute widgets clean
+.PHONY: help book test lint student lab export execute reproduce widgets clean
 .DEFAULT_GOAL := help
 
 help:
@@ -27,6 +27,8 @@ help:
 	@echo "              benchmarks and the chapters' code cells (the first step of make test)"
 	@echo "make student  write the student edition into _build/student/ and check that each"
 	@echo "              notebook runs up to its first exercise and fails exactly there"
+	@echo "make reproduce  run the paper-scale experiments into book/results/ (about 20 min;"
+	@echo "              one: make reproduce EXPERIMENT=geometry_400_30)"
 	@echo "make lab      open the chapters in JupyterLab with the project's kernel"
 	@echo "make export   regenerate superposition_lib/ from the chapters' export cells"
 	@echo "make execute  re-run every chapter in place (after editing one), keeping outputs"
@@ -71,6 +73,13 @@ test: $(STAMP) $(WIDGETS) lint
 student: $(STAMP)
 	$(PY) tools/student.py --out _build/student
 	STUDENT_RUN=1 $(PYTEST) --dist load tests/test_student.py
+
+# The paper-scale experiments (book/reproduce): results with their provenance, which
+# chapters 9 and 10 load and tests/test_reproduce.py checks. The trainer's threads share
+# the cores, so BLAS gets one thread each (two would oversubscribe two cores).
+reproduce: export OPENBLAS_NUM_THREADS = 1
+reproduce: $(STAMP)
+	$(PY) tools/reproduce.py $(if $(EXPERIMENT),--only $(EXPERIMENT))
 
 lab: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[lab]'

@@ -4,6 +4,8 @@ PyTorch autograd.
     .venv/bin/python benchmarks/bench_train.py          # the full run (about 2 minutes)
     .venv/bin/python benchmarks/bench_train.py --quick  # a smoke test (a few seconds)
     .venv/bin/python benchmarks/bench_train.py --markdown benchmarks/RESULTS_train.md
+    .venv/bin/python benchmarks/bench_train.py --paper-scale \
+        --markdown benchmarks/RESULTS_paper_scale.md   # 400 -> 30, 20 instances
 
 The toy model n = 20 -> k = 5, batch 1024, sparsity 0.9, importance 0.7**i, Adam (lr
 1e-3). One "step" is a whole training step: draw a batch, forward, backward, optimiser
@@ -28,6 +30,7 @@ from superposition_lib.backprop import (
     loss_gradients_per_sample,
     relative_error,
 )
+from superposition_lib.conventions import instance_generators
 from superposition_lib.data import (
     feature_importance,
     generate_sparse_data,
@@ -175,6 +178,142 @@ def best_torch(rates, label):
     return max(found) if found else None
 
 
+# ---- the paper's size: the geometry sweep, 400 -> 30, 20 instances at densities 20^-t
+PAPER_N, PAPER_K, PAPER_I = 400, 30, 20
+PAPER_KEEP = 20.0 ** -np.linspace(0.0, 1.0, PAPER_I)
+PAPER_TARGET = 36.0  # seconds per 1,000 steps (issue 11)
+
+
+def _paper_start(dtype):
+    rngs = instance_generators(0, PAPER_I)
+    inits = [init_params(PAPER_N, PAPER_K, r, init="xavier", dtype=dtype) for r in rngs]
+    params = {key: np.stack([p[key] for p in inits]) for key in "Wb"}
+    return params, rngs, np.ones((PAPER_I, PAPER_N))
+
+
+def paper_ours(dtype, threads, pregenerated=False):
+    """The trainer's step (workspace + Adam) with `threads` threads."""
+    params, rngs, importance = _paper_start(dtype)
+    keep = np.repeat(PAPER_KEEP[:, None], PAPER_N, axis=1)
+    work = TrainingWorkspace(params, importance, keep, BATCH, threads=threads)
+    theta, grad, opt = {"theta": work.theta}, {"theta": work.grad_theta}, Adam(lr=LR)
+    batches = [work.sample_batch(rngs).copy() for _ in range(2)] if pregenerated else []
+
+    def run(n_steps):
+        for step in range(n_steps):
+            if pregenerated:
+                work.loss_and_gradients(batches[step % 2])
+            else:
+                work.sample_loss_and_gradients(rngs)
+            opt.step(theta, grad)
+
+    return run
+
+
+def paper_plain(dtype):
+    """Chapter 6's plain loop on the stack: fresh data, loss_gradients, Adam."""
+    params, _, importance = _paper_start(dtype)
+    rng, opt = np.random.default_rng(0), Adam(lr=LR)
+
+    def run(n_steps):
+        for _ in range(n_steps):
+            X = generate_sparse_data(
+                BATCH, PAPER_N, 1 - PAPER_KEEP, rng, n_instances=PAPER_I, dtype=dtype
+            )
+            opt.step(params, loss_gradients(params, X, importance))
+
+    return run
+
+
+def paper_torch(dtype, threads):
+    """The same stacked model in PyTorch (bmm), gradients by autograd, Adam."""
+    import torch
+
+    tdtype = {np.float64: torch.float64, np.float32: torch.float32}[dtype]
+    params, _, _ = _paper_start(dtype)
+    W = torch.tensor(params["W"], requires_grad=True)
+    b = torch.tensor(params["b"], requires_grad=True)
+    keep = torch.tensor(PAPER_KEEP, dtype=tdtype)[:, None, None]
+    gen, opt = torch.Generator().manual_seed(0), torch.optim.Adam([W, b], lr=LR)
+
+    def run(n_steps):
+        torch.set_num_threads(threads)
+        for _ in range(n_steps):
+            u = torch.rand(PAPER_I, BATCH, PAPER_N, generator=gen, dtype=tdtype)
+            x = torch.where(u < keep, u / keep, 0.0)
+            x_hat = torch.relu(
+                torch.bmm(torch.bmm(x, W.transpose(1, 2)), W) + b[:, None]
+            )
+            loss = ((x_hat - x) ** 2).sum(dim=2).mean(dim=1).sum()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+    return run
+
+
+def paper_scale(repeats, target, torch):
+    """Seconds per 1,000 steps of every method at the paper's size, side by side."""
+    methods = {}
+    for label, dtype in DTYPES.items():
+        methods[("ours, 2 threads", label)] = (paper_ours(dtype, 2), 1)
+        methods[("ours, 1 thread", label)] = (paper_ours(dtype, 1), 1)
+        methods[("ours, 2 threads, pre-generated data", label)] = (
+            paper_ours(dtype, 2, pregenerated=True),
+            1,
+        )
+        methods[("plain batched NumPy (chapter 6's loop)", label)] = (
+            paper_plain(dtype),
+            1,
+        )
+        if torch is not None:
+            for threads in (1, 2):
+                methods[(f"PyTorch autograd, {threads} thread(s)", label)] = (
+                    paper_torch(dtype, threads),
+                    1,
+                )
+    load_before = os.getloadavg()[0]
+    rates, _ = measure(methods, repeats, target)
+    load_after = os.getloadavg()[0]
+    lines = [
+        f"Paper scale: n={PAPER_N} -> k={PAPER_K}, {PAPER_I} instances at densities "
+        f"20^-t, batch {BATCH}, equal importance, Adam; median of {repeats} "
+        f"interleaved blocks of about {target} s; "
+        f"load average {load_before:.1f} before, "
+        f"{load_after:.1f} after; OPENBLAS_NUM_THREADS="
+        f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}.",
+        "",
+        "| method | dtype | s per 1,000 steps | × plain NumPy | × best PyTorch |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for name, label in methods:
+        per_1000 = 1000 / rates[(name, label)]
+        plain = 1000 / rates[("plain batched NumPy (chapter 6's loop)", label)]
+        torch_rate = best_torch(rates, label)
+        vs_torch = f"{(1000 / torch_rate) / per_1000:.2f}" if torch_rate else "–"
+        lines.append(
+            f"| {name} | {label} | {per_1000:.1f} | {plain / per_1000:.2f} "
+            f"| {vs_torch} |"
+        )
+    ours32 = 1000 / rates[("ours, 2 threads", "float32")]
+    plain32 = 1000 / rates[("plain batched NumPy (chapter 6's loop)", "float32")]
+    lines += [
+        "",
+        "Targets (issue 11), float32:",
+        f"- ≤ {PAPER_TARGET:.0f} s per 1,000 steps: {ours32:.1f} → "
+        f"{'met' if ours32 <= PAPER_TARGET else 'NOT met'}",
+        f"- ≥ 3× plain batched NumPy: {plain32 / ours32:.2f} → "
+        f"{'met' if plain32 / ours32 >= 3 else 'NOT met'}",
+    ]
+    torch32 = best_torch(rates, "float32")
+    if torch32:
+        ratio = (1000 / torch32) / ours32
+        lines.append(
+            f"- ≥ 3× PyTorch CPU: {ratio:.2f} → {'met' if ratio >= 3 else 'NOT met'}"
+        )
+    return "\n".join(lines)
+
+
 # ---- measuring
 def calibrate(run, target_seconds):
     """Steps per block so that one block takes about `target_seconds`."""
@@ -208,6 +347,9 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="short smoke test")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--markdown", help="also write the report to this file")
+    parser.add_argument(
+        "--paper-scale", action="store_true", help="the 400 -> 30 sweep's step only"
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 9)
     target = 0.03 if args.quick else 0.25
@@ -223,6 +365,18 @@ def main(argv=None):
             "PyTorch not installed: its rows are skipped "
             "(`pip install torch==2.13.0`, the optional extra `bench`)"
         )
+
+    if args.paper_scale:
+        report = (
+            f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on "
+            f"{describe_machine()}; {torch_note}.\n\n"
+            + paper_scale(args.repeats or 5, 0.05 if args.quick else 1.0, torch)
+        )
+        print(report)
+        if args.markdown:
+            with open(args.markdown, "w", encoding="utf-8") as out:
+                out.write(report + "\n")
+        return 0
 
     methods = {}
     for label, dtype in DTYPES.items():
