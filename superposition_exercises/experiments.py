@@ -3,7 +3,12 @@
 import numpy as np
 
 from superposition_exercises.assertions import learner_call, learner_number
-from superposition_lib.experiments import candidate_losses, closed_form_boundary
+from superposition_lib.experiments import (
+    THREE_TWO_EXTRA_PHASE,
+    candidate_losses,
+    closed_form_boundary,
+    three_two_candidate_losses,
+)
 
 
 def check_boundary_by_bisection_exercise(boundary_by_bisection):
@@ -73,3 +78,32 @@ def check_binary_boundary_exercise(binary_boundary, binary_candidate_losses):
         f"binary features at s = 0.25: antipodal {antipodal:.4f}, drop one "
         f"{dropped:.4f}; the predicted boundary s = 1/3 is right"
     )
+
+
+def _extra_in_superposition(r, densities):
+    """Where the best of the four 3→2 solutions puts feature 3 in superposition."""
+    best = np.argmin(three_two_candidate_losses(r, densities), axis=0)
+    return np.asarray(THREE_TWO_EXTRA_PHASE)[best] == 2
+
+
+def check_extra_superposition_edge_exercise(extra_superposition_edge):
+    """`extra_superposition_edge(r)`: the density below which the 3→2 model puts its
+    extra feature in superposition, 0 where it never does."""
+    for r in (0.1, 0.3, 0.7, 0.95, 1.5, 3.0, 10.0):
+        got = learner_number(extra_superposition_edge, r, on=f"r = {r}, a valid input")
+        if r > 1:
+            assert not np.isclose(got, float(closed_form_boundary(r)), rtol=1e-3), (
+                f"r={r}: {got:.4f} is the 2→1 boundary. With a second dimension, above "
+                "r = 1 the two other features pair up (W ⊥ [1,1,0]), which is cheaper "
+                "than pairing the extra one: the extra feature stays dedicated"
+            )
+        densities = np.linspace(0.002, 0.998, 499)
+        shared = _extra_in_superposition(r, densities)
+        assert np.all(shared[densities < got - 1e-3]) and not np.any(
+            shared[densities > got + 1e-3]
+        ), (
+            f"r={r}: got {got:.4f}, but the four losses put the extra feature in "
+            "superposition elsewhere. Compare W ⊥ [0,1,1] with the best of the other "
+            "three, each a sum of two 2→1 (or 1→1) losses"
+        )
+    print("extra feature's superposition edge: all checks passed")

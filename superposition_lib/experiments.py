@@ -6,12 +6,15 @@ The zoo of the previous chapter changed its shape as the sparsity grew: two
 orthogonal features, then antipodal pairs, then a pentagon.
 [elhage2022superposition] show that such changes are phase changes: as a parameter
 of the data crosses a boundary, the best arrangement of the weights switches from
-one discrete solution to another. This chapter measures them in two settings. First,
-twenty features in five dimensions, where a linear model and a ReLU model part ways
-as the data gets sparser. Second, the smallest case there is, two features in one
-dimension, where the three candidate solutions can be written down, their losses
-derived by hand, and the boundary between them predicted in closed form and then
-compared with what training actually finds.
+one discrete solution to another. This chapter measures them in three settings.
+First, twenty features in five dimensions, where a linear model and a ReLU model
+part ways as the data gets sparser. Second, the smallest case there is, two features
+in one dimension, where the three candidate solutions can be written down, their
+losses derived by hand, and the boundary between them predicted in closed form and
+then compared with what training actually finds. Third, the paper's next size up,
+three features in two dimensions, whose four candidate solutions reduce to the 2→1
+case. A last section reads the paper's 20→5 figure from models trained at the
+paper's own scale (stored by `make reproduce`, not trained here).
 """
 
 from dataclasses import dataclass
@@ -43,6 +46,9 @@ __all__ = [
     "closed_form_boundary",
     "classify_phase",
     "classify_extra_feature",
+    "THREE_TWO_SOLUTIONS",
+    "THREE_TWO_EXTRA_PHASE",
+    "three_two_candidate_losses",
 ]
 
 
@@ -296,3 +302,23 @@ def classify_extra_feature(norm, superposition, threshold=0.5):
     threshold = _threshold(threshold, 1.0)
     shared = np.where(superposition > threshold**2, 2, 1)
     return np.where(norm <= threshold, 0, shared)
+
+
+# ---- book/09_phase_changes.ipynb, cell c9961b56 ----
+#: The paper's four 3→2 solutions, named by the direction W ignores, in the order of
+#: three_two_candidate_losses.
+THREE_TWO_SOLUTIONS = ("W ⊥ [0,0,1]", "W ⊥ [1,0,0]", "W ⊥ [0,1,1]", "W ⊥ [1,1,0]")
+#: What each of them does with the extra feature 3, as a code of PHASES.
+THREE_TWO_EXTRA_PHASE = (0, 1, 2, 1)
+
+
+def three_two_candidate_losses(importance_ratio, density):
+    """Expected losses of the four 3→2 solutions, importances (1, 1, r), stacked on a
+    new first axis in the order of THREE_TWO_SOLUTIONS: r v, v, (1 + r) s²/6 and s²/3,
+    with v = s/3 − s²/4 and density s = 1 − S. The first three are candidate_losses.
+    """
+    losses = candidate_losses(importance_ratio, density)
+    others_paired = candidate_losses(1.0, density)[2]  # (1 + 1) s²/6
+    return np.concatenate(
+        [losses, np.broadcast_to(others_paired, losses[2].shape)[None]]
+    )

@@ -10,7 +10,9 @@ find something unexpected: across sparsities it does not vary smoothly but
 \tfrac38$, each the signature of a regular shape (a dedicated dimension, a
 tetrahedron, a triangle, an antipodal pair, a pentagon, a square antiprism). This
 chapter defines the measure, checks it on those shapes, and looks for the sticky
-fractions in trained models where every feature is equally important.
+fractions in trained models where every feature is equally important: small ones
+trained here, and the paper's own size, trained by `make reproduce` and loaded at
+the end.
 """
 
 import numpy as np

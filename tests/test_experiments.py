@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from superposition_lib.experiments import (
     PHASES,
+    THREE_TWO_EXTRA_PHASE,
+    THREE_TWO_SOLUTIONS,
     BestOf,
     Runs,
     best_of,
@@ -18,6 +20,7 @@ from superposition_lib.experiments import (
     closed_form_boundary,
     closed_form_phase,
     mean_without_worst,
+    three_two_candidate_losses,
     train_best_of,
     train_runs,
 )
@@ -34,6 +37,65 @@ def test_candidate_losses_values():
         candidate_losses(r, s), [r * dropped, dropped, (1 + r) * s**2 / 6]
     )
     assert candidate_losses(np.ones(4), np.full(4, 0.5)).shape == (3, 4)
+
+
+def test_three_two_candidate_losses_values():
+    r, s = 2.0, 0.3
+    dropped = s / 3 - s**2 / 4
+    assert np.allclose(
+        three_two_candidate_losses(r, s),
+        [r * dropped, dropped, (1 + r) * s**2 / 6, s**2 / 3],
+    )
+    assert three_two_candidate_losses(np.ones((2, 3)), 0.5).shape == (4, 2, 3)
+    assert len(THREE_TWO_SOLUTIONS) == len(THREE_TWO_EXTRA_PHASE) == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(ratios, densities)
+def test_three_two_extra_feature_follows_two_one_below_r_one(r, s):
+    """Below r = 1 the extra feature does what feature 2 of the 2→1 model does; above
+    it, it is dedicated, and the other two pair up exactly below s = 4/7."""
+    if abs(r - 1) < 1e-9 or abs(s - float(closed_form_boundary(r))) < 1e-6:
+        return
+    if abs(s - 4 / 7) < 1e-6:
+        return
+    best = int(np.argmin(three_two_candidate_losses(r, s)))
+    if r < 1:
+        assert THREE_TWO_EXTRA_PHASE[best] == int(closed_form_phase(r, s))
+    else:
+        assert best == (3 if s < 4 / 7 else 1)
+
+
+def test_three_two_candidate_losses_match_monte_carlo():
+    from superposition_lib.analysis import estimate_loss
+
+    r, s = 3.0, 0.4
+    solutions = [
+        ([[1, 0, 0], [0, 1, 0]], [0, 0, s / 2]),
+        ([[0, 1, 0], [0, 0, 1]], [s / 2, 0, 0]),
+        ([[1, 0, 0], [0, 1, -1]], [0, 0, 0]),
+        ([[1, -1, 0], [0, 0, 1]], [0, 0, 0]),
+    ]
+    rng = np.random.default_rng(0)
+    for (W, b), want in zip(solutions, three_two_candidate_losses(r, s)):
+        got = estimate_loss(
+            np.array(W, float),
+            np.array(b, float),
+            1 - s,
+            np.array([1, 1, r]),
+            rng,
+            n_samples=200_000,
+        )
+        assert got == pytest.approx(want, rel=0.03, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    "r, s, name",
+    [(0.0, 0.5, "importance_ratio"), (1.0, 0.0, "density"), (1.0, 1.5, "density")],
+)
+def test_three_two_bad_input(r, s, name):
+    with pytest.raises(ValueError, match=name):
+        three_two_candidate_losses(r, s)
 
 
 @settings(max_examples=200, deadline=None)

@@ -110,3 +110,38 @@ def test_binary_lets_the_student_stub_through():
 
     with pytest.raises(NotImplementedError):
         checks.check_binary_boundary_exercise(1 / 3, unfinished)
+
+
+# ---- the 3→2 extra feature's edge
+@right("check_extra_superposition_edge_exercise")
+def test_edge_passes_the_book_solution(capsys):
+    fn = solution(CHAPTER, "phase-ex-three-two")["extra_superposition_edge"]
+    checks.check_extra_superposition_edge_exercise(fn)
+    assert "all checks passed" in capsys.readouterr().out
+
+
+@wrong("check_extra_superposition_edge_exercise")
+def test_edge_catches_the_two_to_one_answer():
+    from superposition_lib.experiments import closed_form_boundary
+
+    with pytest.raises(AssertionError, match="2→1 boundary"):
+        checks.check_extra_superposition_edge_exercise(
+            lambda r: float(closed_form_boundary(r))
+        )
+
+
+@wrong("check_extra_superposition_edge_exercise")
+def test_edge_catches_a_wrong_formula():
+    with pytest.raises(AssertionError, match="elsewhere"):
+        checks.check_extra_superposition_edge_exercise(
+            lambda r: 4 * r / (5 + 2 * r) if r < 1 else 0.0
+        )
+
+
+@wrong("check_extra_superposition_edge_exercise")
+def test_edge_turns_an_exception_into_a_message():
+    def broken(r):
+        raise ZeroDivisionError
+
+    with pytest.raises(AssertionError, match="r = 0.1"):
+        checks.check_extra_superposition_edge_exercise(broken)

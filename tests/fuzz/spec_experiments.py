@@ -123,6 +123,23 @@ def _candidate_check(result, kwargs):
     _boundary_is_a_tie(result, kwargs)
 
 
+def _three_two_check(result, kwargs):
+    """The first three are the 2→1 candidates; the fourth pairs two features of
+    importance 1, (1 + 1) s²/6."""
+    r, s = np.asarray(kwargs["importance_ratio"]), np.asarray(kwargs["density"])
+    assert result.shape == (4, *np.broadcast(r, s).shape)
+    assert np.array_equal(result[:3], lib.candidate_losses(r, s))
+    assert np.allclose(result[3], s**2 / 3, rtol=1e-12)
+
+
+def _three_two_names_hold(names):
+    assert names == ("W ⊥ [0,0,1]", "W ⊥ [1,0,0]", "W ⊥ [0,1,1]", "W ⊥ [1,1,0]")
+
+
+def _three_two_extra_holds(codes):
+    assert codes == (0, 1, 2, 1)
+
+
 def _phase_check(result, kwargs):
     """Antipodal exactly below the boundary; else the more important feature kept."""
     r, s = np.asarray(kwargs["importance_ratio"]), np.asarray(kwargs["density"])
@@ -214,6 +231,13 @@ SPECS = {
         build=_ratios_and_densities,
         args={"importance_ratio": RATIO, "density": DENSITY},
         check=_candidate_check,
+    ),
+    "THREE_TWO_SOLUTIONS": Constant(check=_three_two_names_hold),
+    "THREE_TWO_EXTRA_PHASE": Constant(check=_three_two_extra_holds),
+    "three_two_candidate_losses": Spec(
+        build=_ratios_and_densities,
+        args={"importance_ratio": RATIO, "density": DENSITY},
+        check=_three_two_check,
     ),
     "closed_form_phase": Spec(
         build=_ratios_and_densities,
