@@ -97,9 +97,7 @@ def sae_shape(params, *, in_place=False):
     W_enc = check_array(params["W_enc"], "params['W_enc']", ndim=(2, 3))
     lead, (m, d) = W_enc.shape[:-2], W_enc.shape[-2:]
     if m < 1 or d < 1:
-        raise ValueError(
-            f"params['W_enc'] must be (m, d) with m, d >= 1, got {W_enc.shape}"
-        )
+        raise ValueError(f"params['W_enc'] {W_enc.shape} must be (m, d), m, d >= 1")
     expected = {"b_enc": lead + (m,), "W_dec": lead + (d, m), "b_dec": lead + (d,)}
     for key, shape in expected.items():
         if np.shape(params[key]) != shape:
@@ -133,30 +131,32 @@ def _row(vector):
     return vector[..., None, :]
 
 
-def _finite(values, message):
-    """`values` (computed with float warnings off), or a ValueError: `message`."""
-    if not all(np.all(np.isfinite(v)) for v in values):
+def _finite(values, message, check=True):
+    """`values` (computed with float warnings off), or, if `check`, a ValueError."""
+    if check and not all(np.all(np.isfinite(v)) for v in values):
         raise ValueError(message)
     return values
 
 
-def sae_forward(params, Z, *, subtract_decoder_bias=True):
+def sae_forward(params, Z, *, subtract_decoder_bias=True, check=True):
     """SAE forward pass h = ReLU(W_enc (z - b_dec) + b_enc), z_hat = W_dec h + b_dec.
 
     One row of Z per input. subtract_decoder_bias=False gives the original document's
     h = ReLU(W_enc z + b_enc). Returns (h_linear, h, Z_hat): (N, m), (N, m), (N, d),
-    with a leading I if either Z or the parameters have an instance axis.
+    with a leading I if either Z or the parameters have an instance axis. check=False
+    trusts params and Z, checked once, and leaves overflows to the caller (train_sae).
     """
-    Z = check_sae_input(Z, params)
+    if check_flag(check, "check"):
+        Z = check_sae_input(Z, params)
     subtract = check_flag(subtract_decoder_bias, "subtract_decoder_bias")
     with np.errstate(all="ignore"):  # an overflow is refused below, by name
         encoder_input = Z - _row(params["b_dec"]) if subtract else Z
-        W_enc_T = transpose_last(params["W_enc"])
+        W_enc_T = params["W_enc"].mT  # transpose_last, for arrays already checked
         h_linear = encoder_input @ W_enc_T + _row(params["b_enc"])
         h = np.maximum(h_linear, 0.0)  # ReLU
-        Z_hat = h @ transpose_last(params["W_dec"]) + _row(params["b_dec"])
+        Z_hat = h @ params["W_dec"].mT + _row(params["b_dec"])
     message = "Z or params too large: the forward pass overflows (rescale Z)"
-    return _finite((h_linear, h, Z_hat), message)
+    return _finite((h_linear, h, Z_hat), message, check)
 
 
 # ---- book/14_sae.ipynb, cell d153350f ----
@@ -194,6 +194,15 @@ def check_l1_coeff(l1_coeff, n_instances=None):
 def decoder_norms(W_dec):
     """||W_dec[:, j]||, the length of each latent's decoder column: (m,) or (I, m)."""
     return vector_norm(check_matrix_stack(W_dec, "W_dec"), axis=-2)
+
+
+def _column_norms(W_dec):
+    """vector_norm(W_dec, axis=-2, keepdims=True), its very bits, sooner for columns of
+    lengths in [1/2, 2] (their entries are in its plain range); else vector_norm."""
+    with np.errstate(all="ignore"):  # out of that range: vector_norm, below
+        norms = np.sqrt(np.sum(W_dec * W_dec, axis=-2, keepdims=True))
+    near_unit = 0.5 <= norms.min() and norms.max() <= 2.0
+    return norms if near_unit else vector_norm(W_dec, axis=-2, keepdims=True)
 
 
 def _check_l1_weights(l1_weights, H):
@@ -249,51 +258,51 @@ def sae_backward(
     *,
     subtract_decoder_bias=True,
     weight_l1_by_decoder_norm=False,
+    check=True,
 ):
     """Gradients of the SAE loss (batch mean, `sae_loss`) from a forward pass's outputs.
 
     g = dL/dz_hat = 2 (z_hat - z) / N; delta = (W_dec^T g + λ w / N) * 1[h_linear > 0];
     dW_enc = delta^T (Z - b_dec), db_enc = sum delta, dW_dec = g^T h (+ the decoder-norm
     term), db_dec = sum g - W_enc^T sum delta. Returns a dict shaped like params.
+    check=False: as in `sae_forward`.
     """
-    n_instances, m, d = sae_shape(params)
-    lam = check_l1_coeff(l1_coeff, n_instances)
-    lam = lam[:, None, None] if lam.ndim == 1 else lam  # against (I, N, m)
-    Z = check_sae_input(Z, params)
-    if Z.shape[-2] == 0:
-        raise ValueError("Z has no rows: the loss is a mean over inputs")
-    lead = Z.shape[:-2] if n_instances is None else (n_instances,)
-    rows = lead + Z.shape[-2:-1]  # the forward pass's outputs: (..., N, m or d)
-    h_linear = check_array(h_linear, "h_linear", shape=rows + (m,))
-    h = check_array(h, "h", shape=rows + (m,))
-    Z_hat = check_array(Z_hat, "Z_hat", shape=rows + (d,))
+    if check_flag(check, "check"):  # else the caller checked them once (train_sae)
+        n_instances, m, d = sae_shape(params)
+        l1_coeff = check_l1_coeff(l1_coeff, n_instances)
+        Z = check_sae_input(Z, params)
+        if Z.shape[-2] == 0:
+            raise ValueError("Z has no rows: the loss is a mean over inputs")
+        lead = Z.shape[:-2] if n_instances is None else (n_instances,)
+        rows = lead + Z.shape[-2:-1]  # the forward pass's outputs: (..., N, m or d)
+        h_linear = check_array(h_linear, "h_linear", shape=rows + (m,))
+        h = check_array(h, "h", shape=rows + (m,))
+        Z_hat = check_array(Z_hat, "Z_hat", shape=rows + (d,))
     subtract = check_flag(subtract_decoder_bias, "subtract_decoder_bias")
     weighted = check_flag(weight_l1_by_decoder_norm, "weight_l1_by_decoder_norm")
     with np.errstate(all="ignore"):  # an overflow is refused below, by name
-        grads = _backward(params, Z, h_linear, h, Z_hat, lam, subtract, weighted)
+        grads = _backward(params, Z, h_linear, h, Z_hat, l1_coeff, subtract, weighted)
     message = "Z, h_linear, h, Z_hat or params too large: the gradient overflows"
-    return dict(zip(SAE_KEYS, _finite(grads.values(), message)))
+    return dict(zip(SAE_KEYS, _finite(grads.values(), message, check)))
 
 
-def _backward(
-    params, Z, h_linear, h, Z_hat, lam, subtract_decoder_bias, weight_l1_by_decoder_norm
-):
-    """`sae_backward` on checked inputs, λ shaped to broadcast against (I, N, m)."""
-    n_rows = Z.shape[-2]
+def _backward(params, Z, h_linear, h, Z_hat, lam, subtract, weighted):
+    """`sae_backward` on checked inputs."""
+    n_rows, lam = Z.shape[-2], np.asarray(lam)
+    lam = lam[:, None, None] if lam.ndim == 1 else lam  # against (I, N, m)
     W_enc, W_dec = params["W_enc"], params["W_dec"]
     grad_Z_hat = (2.0 / n_rows) * (Z_hat - Z)
-    grads = {"W_dec": transpose_last(grad_Z_hat) @ h, "b_dec": grad_Z_hat.sum(axis=-2)}
+    grads = {"W_dec": grad_Z_hat.mT @ h, "b_dec": grad_Z_hat.sum(axis=-2)}  # .mT: W^T
     l1_weights = 1.0
-    if weight_l1_by_decoder_norm:
-        norms = _row(vector_norm(W_dec, axis=-2))
-        l1_weights = norms
+    if weighted:
+        l1_weights = norms = _column_norms(W_dec)
         grads["W_dec"] += (lam / n_rows) * _row(h.sum(axis=-2)) * W_dec / norms
     # ReLU's derivative, 0 at the kink (the ReLU chapter's convention)
     delta = (grad_Z_hat @ W_dec + (lam / n_rows) * l1_weights) * (h_linear > 0)
-    encoder_input = Z - _row(params["b_dec"]) if subtract_decoder_bias else Z
-    grads["W_enc"] = transpose_last(delta) @ encoder_input
+    encoder_input = Z - _row(params["b_dec"]) if subtract else Z
+    grads["W_enc"] = delta.mT @ encoder_input
     grads["b_enc"] = delta.sum(axis=-2)
-    if subtract_decoder_bias:  # the second path to b_dec, through the encoder
+    if subtract:  # the second path to b_dec, through the encoder
         grads["b_dec"] = grads["b_dec"] - (_row(grads["b_enc"]) @ W_enc)[..., 0, :]
     return {key: grads[key] for key in SAE_KEYS}
 
@@ -302,43 +311,33 @@ def sae_gradients(
     params, Z, l1_coeff, *, subtract_decoder_bias=True, weight_l1_by_decoder_norm=False
 ):
     """Forward pass, then `sae_backward`: the gradient of `sae_loss`."""
-    h_linear, h, Z_hat = sae_forward(
-        params, Z, subtract_decoder_bias=subtract_decoder_bias
-    )
-    return sae_backward(
-        params,
-        Z,
-        h_linear,
-        h,
-        Z_hat,
-        l1_coeff,
-        subtract_decoder_bias=subtract_decoder_bias,
-        weight_l1_by_decoder_norm=weight_l1_by_decoder_norm,
-    )
+    s, w = subtract_decoder_bias, weight_l1_by_decoder_norm
+    h_linear, h, Z_hat = sae_forward(params, Z, subtract_decoder_bias=s)
+    conventions = {"subtract_decoder_bias": s, "weight_l1_by_decoder_norm": w}
+    return sae_backward(params, Z, h_linear, h, Z_hat, l1_coeff, **conventions)
 
 
 # ---- book/14_sae.ipynb, cell 6de94d82 ----
-def normalize_decoder(params):
-    """W_dec[:, j] <- W_dec[:, j] / ||W_dec[:, j]||, in place (unit-norm convention)."""
-    sae_shape(params, in_place=True)
-    norms = vector_norm(params["W_dec"], axis=-2, keepdims=True)
+def normalize_decoder(params, *, check=True):
+    """W_dec[:, j] <- W_dec[:, j] / ||W_dec[:, j]||, in place (unit-norm convention).
+    check=False trusts params to be checked (train_sae's loop)."""
+    if check_flag(check, "check"):
+        sae_shape(params, in_place=True)
+    norms = _column_norms(params["W_dec"])
     if np.any(norms == 0):
         raise ValueError("params['W_dec'] has an all-zero column: no direction to keep")
     params["W_dec"] /= norms
     return params
 
 
-def remove_parallel_gradient(W_dec, grad_W_dec):
+def remove_parallel_gradient(W_dec, grad_W_dec, *, check=True):
     """g_j - (u_j . g_j) u_j for each decoder column d_j, u_j = d_j / ||d_j||: the part
     of the gradient that only changes a column's length, removed before a unit-norm
-    step."""
-    W_dec = check_matrix_stack(W_dec, "W_dec")
-    grad_W_dec = check_array(grad_W_dec, "grad_W_dec")
-    if grad_W_dec.shape != W_dec.shape:
-        raise ValueError(
-            f"grad_W_dec {grad_W_dec.shape} must have the shape of W_dec {W_dec.shape}"
-        )
-    norms = vector_norm(W_dec, axis=-2, keepdims=True)
+    step. check=False trusts two arrays of one shape (train_sae's loop)."""
+    if check_flag(check, "check"):
+        W_dec = check_matrix_stack(W_dec, "W_dec")
+        grad_W_dec = check_array(grad_W_dec, "grad_W_dec", shape=W_dec.shape)
+    norms = _column_norms(W_dec)
     if np.any(norms == 0):
         raise ValueError("W_dec has an all-zero column: no direction to project on")
     unit = W_dec / norms

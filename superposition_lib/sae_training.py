@@ -282,14 +282,11 @@ class _Run:
     def __init__(self, params, optimizer, lam, rng, subtract_decoder_bias, unit_norm):
         self.params, self.optimizer, self.lam, self.rng = params, optimizer, lam, rng
         self.subtract, self.unit_norm = subtract_decoder_bias, unit_norm
-        self.conventions = {
-            "subtract_decoder_bias": subtract_decoder_bias,
-            "weight_l1_by_decoder_norm": not unit_norm,
-        }
-        n_instances, m = params["b_enc"].shape
-        self.fired = np.zeros((n_instances, m), dtype=np.int64)  # in this window
+        self.forward = {"subtract_decoder_bias": subtract_decoder_bias, "check": False}
+        self.conventions = {**self.forward, "weight_l1_by_decoder_norm": not unit_norm}
+        self.fired = np.zeros(params["b_enc"].shape, dtype=bool)  # in this window
         self.losses, self.logged, self.dead_counts, self.window_ends = [], [], [], []
-        self.n_resampled = np.zeros(n_instances, dtype=np.int64)
+        self.n_resampled = np.zeros(len(lam), dtype=np.int64)
 
     def result(self):
         """What the run recorded, as the `SAETrainResult` that `train_sae` returns."""
@@ -305,33 +302,40 @@ class _Run:
 
 
 def _step(run, batch, step, log):
-    """One Adam step on `batch`; with `log`, its loss is recorded before the update."""
+    """One Adam step on `batch`, its loss recorded first if `log`. train_sae checked the
+    arguments once: the SAE's functions trust them (check=False), one sum checks p."""
     p = run.params
-    h_linear, h, Z_hat = sae_forward(p, batch, subtract_decoder_bias=run.subtract)
-    grads = sae_backward(p, batch, h_linear, h, Z_hat, run.lam, **run.conventions)
+    if run.variant is None:  # the ReLU-L1 SAE of chapter 14
+        h_linear, h, Z_hat = sae_forward(p, batch, **run.forward)
+        grads = sae_backward(p, batch, h_linear, h, Z_hat, run.lam, **run.conventions)
+        weights = None if run.unit_norm or not log else decoder_norms(p["W_dec"])
+        loss = sae_loss(batch, Z_hat, h, run.lam, l1_weights=weights) if log else None
+    else:  # an SAE variant of chapter 20: its own code, loss and gradients
+        loss, h, grads = run.variant.loss_and_gradients(p, batch, run.lam)
     if log:
-        weights = None if run.unit_norm else decoder_norms(p["W_dec"])
-        run.losses.append(sae_loss(batch, Z_hat, h, run.lam, l1_weights=weights))
+        run.losses.append(loss)
         run.logged.append(step)
     if run.unit_norm:
-        grads["W_dec"] = remove_parallel_gradient(p["W_dec"], grads["W_dec"])
+        W_dec, g = p["W_dec"], grads["W_dec"]
+        grads["W_dec"] = remove_parallel_gradient(W_dec, g, check=False)
     run.optimizer.step(p, grads)
     if run.unit_norm:
-        normalize_decoder(p)
-    sae_shape(p)  # finite, or a ValueError: training diverged
-    run.fired += np.count_nonzero(h > 0, axis=-2)
+        normalize_decoder(p, check=False)
+    if not np.isfinite(sum(value.sum() for value in p.values())):  # no full scans
+        raise ValueError("the parameters are no longer finite (NaN or inf)")
+    run.fired |= h.max(axis=-2) > 0
 
 
 def _end_window(run, batch, step, resample):
     """Count the latents that never fired in the window ending at `step`; resample."""
-    dead, s = run.fired == 0, run.subtract
+    dead, s = ~run.fired, run.subtract
     run.dead_counts.append(dead.sum(axis=-1))
     run.window_ends.append(step)
     if resample and dead.any():
         run.n_resampled += resample_dead_latents(
             run.params, dead, batch, run.rng, run.optimizer, subtract_decoder_bias=s
         )
-    run.fired[:] = 0
+    run.fired[:] = False
 
 
 def _train(Z, run, schedule, progress):
@@ -340,7 +344,7 @@ def _train(Z, run, schedule, progress):
         schedule.steps, enabled=progress, description=f"{len(run.lam)} SAE(s)"
     )
     for step in range(1, schedule.steps + 1):
-        batch = Z[..., run.rng.integers(0, Z.shape[-2], schedule.batch_size), :]
+        batch = Z.take(run.rng.integers(0, Z.shape[-2], schedule.batch_size), axis=-2)
         log = step % schedule.log_every == 0 or step == schedule.steps
         try:
             _step(run, batch, step, log)
@@ -372,14 +376,15 @@ def train_sae(
     resample_until=0.75,
     log_every=10,
     progress=None,
+    variant=None,
 ):
     """Train I SAEs with Adam on minibatches of Z, minimising `sae_loss`, one λ each.
 
-    Z: (N, d) shared, or (I, N, d). l1_coeff: a number, or (I,) for an L1 sweep;
-    n_instances repeats one λ over several seeds. l1_convention "unit_norm" projects the
-    decoder gradient and renormalises the columns after each step; "decoder_norm"
-    weights the L1 term by the column norms. Every `dead_window` steps the latents that
-    never fired are counted (and, with `resample`, resampled). Deterministic for a seed.
+    Z: (N, d) shared, or (I, N, d). l1_coeff: a number, or (I,) for a sweep; n_instances
+    repeats one λ over seeds. l1_convention "unit_norm" projects the decoder gradient
+    and renormalises the columns each step; "decoder_norm" weights L1 by the column
+    norms. Latents that never fire in a `dead_window` are counted (and, if `resample`,
+    resampled). `variant`: an SAE variant of chapter 20. Deterministic for a seed.
     """
     Z, m, lam, n_instances = _training_setup(
         Z, n_latents, l1_coeff, n_instances, l1_convention
@@ -389,9 +394,13 @@ def train_sae(
     )
     rng = as_generator(seed, "seed")
     d = Z.shape[-1]
+    if variant is not None and not callable(getattr(variant, "loss_and_gradients", 0)):
+        raise TypeError(f"variant must be an SAE variant (topk, ...), got {variant!r}")
     params = init_sae_params(d, m, rng, n_instances=n_instances, dtype=Z.dtype)
+    params.update(variant.extra_params(params) if variant is not None else {})
     subtract = check_flag(subtract_decoder_bias, "subtract_decoder_bias")
     run = _Run(params, Adam(lr=lr), lam, rng, subtract, l1_convention == "unit_norm")
-    with np.errstate(under="ignore"):  # a gradient rounding to 0 is rounding, no error
+    run.variant = variant
+    with np.errstate(all="ignore"):  # an overflow is refused by name (Adam, _step)
         _train(Z, run, schedule, check_flag(progress, "progress", optional=True))
     return run.result()

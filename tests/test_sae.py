@@ -6,6 +6,7 @@ import pytest
 from sae_helpers import random_sae
 
 from superposition_lib.backprop import numerical_gradient, relative_error
+from superposition_lib.conventions import vector_norm
 from superposition_lib.sae import (
     SAE_KEYS,
     check_reconstruction_pair,
@@ -207,3 +208,56 @@ def test_wrong_types_are_type_errors():
         sae_forward({"W_enc": np.ones((3, 2))}, np.ones((4, 2)))
     with pytest.raises(TypeError, match="dtype"):
         init_sae_params(2, 3, 0, dtype="not a dtype")
+
+
+# ---- checked once, trusted in a loop (check=False) ----
+
+
+@pytest.mark.parametrize("n_instances", [None, 2])
+@pytest.mark.parametrize("subtract, weighted", [(True, False), (False, True)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_trusted_calls_compute_the_same_bits(n_instances, subtract, weighted, dtype):
+    p, rng = random_sae(8, n_inputs=4, n_latents=7, n_instances=n_instances)
+    p = {k: v.astype(dtype) for k, v in p.items()}
+    Z = rng.normal(size=(12, 4)).astype(dtype)
+    lam = np.array([0.3, 1.2], dtype) if n_instances else 0.3
+    forward = {"subtract_decoder_bias": subtract}
+    conventions = {**forward, "weight_l1_by_decoder_norm": weighted}
+    checked = sae_forward(p, Z, **forward)
+    trusted = sae_forward(p, Z, **forward, check=False)
+    assert all(np.array_equal(a, b) for a, b in zip(checked, trusted))
+    g = sae_backward(p, Z, *checked, lam, **conventions)
+    g_trusted = sae_backward(p, Z, *checked, lam, **conventions, check=False)
+    assert all(np.array_equal(g[k], g_trusted[k]) for k in SAE_KEYS)
+    assert all(g[k].dtype == g_trusted[k].dtype for k in SAE_KEYS)
+    assert np.array_equal(
+        remove_parallel_gradient(p["W_dec"], g["W_dec"]),
+        remove_parallel_gradient(p["W_dec"], g["W_dec"], check=False),
+    )
+    q = {k: v.copy() for k, v in p.items()}
+    normalize_decoder(p)
+    normalize_decoder(q, check=False)
+    assert np.array_equal(p["W_dec"], q["W_dec"])
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.6, 1.9, 1e-3, 1e200, 1e-200])
+def test_decoder_norms_keep_vector_norms_bits_near_unit_and_far_from_it(scale):
+    p, _ = random_sae(9, n_inputs=6, n_latents=5)
+    p["W_dec"] = scale * p["W_dec"] / np.linalg.norm(p["W_dec"], axis=0)
+    W = p["W_dec"].copy()
+    normalize_decoder(p, check=False)  # near unit: the sum of squares; else vector_norm
+    assert np.array_equal(p["W_dec"], W / vector_norm(W, axis=-2, keepdims=True))
+    assert np.allclose(np.linalg.norm(p["W_dec"], axis=0), 1.0)
+
+
+def test_check_must_be_a_flag():
+    p = init_sae_params(2, 4, 0)
+    Z = np.ones((3, 2))
+    with pytest.raises(TypeError, match="check"):
+        sae_forward(p, Z, check=0)
+    with pytest.raises(TypeError, match="check"):
+        sae_backward(p, Z, *sae_forward(p, Z), 0.1, check="no")
+    with pytest.raises(TypeError, match="check"):
+        normalize_decoder(p, check=None)
+    with pytest.raises(TypeError, match="check"):
+        remove_parallel_gradient(p["W_dec"], p["W_dec"], check=1)

@@ -5,7 +5,13 @@ import pytest
 from sae_helpers import random_sae
 
 from superposition_lib.optim import Adam
-from superposition_lib.sae import init_sae_params, sae_forward
+from superposition_lib.sae import (
+    init_sae_params,
+    normalize_decoder,
+    remove_parallel_gradient,
+    sae_backward,
+    sae_forward,
+)
 from superposition_lib.sae_training import (
     best_match_cosines,
     dead_fraction,
@@ -231,3 +237,36 @@ def test_resampling_refuses_before_changing_anything():
     with pytest.raises(ValueError, match="read-only"):
         resample_dead_latents(p, dead, np.ones((4, 2)), 0)
     assert all(np.array_equal(p[k], before[k]) for k in p)
+
+
+# ---- the loop trusts what it checked once: the same bits as checked calls ----
+
+
+@pytest.mark.parametrize("convention", ["unit_norm", "decoder_norm"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_train_sae_equals_a_loop_of_checked_calls_bit_for_bit(convention, dtype):
+    Z = sparse_activations(pentagon(), 500, 0.8, seed=6).astype(dtype)
+    lam = np.array([0.1, 0.4], dtype)
+    result = train_sae(
+        Z, 7, lam, steps=40, batch_size=32, lr=1e-2, seed=3, l1_convention=convention
+    )
+    rng = np.random.default_rng(3)
+    p = init_sae_params(2, 7, rng, n_instances=2, dtype=dtype)
+    optimizer, unit = Adam(lr=1e-2), convention == "unit_norm"
+    for _ in range(40):
+        batch = Z[rng.integers(0, len(Z), 32)]
+        grads = sae_backward(
+            p, batch, *sae_forward(p, batch), lam, weight_l1_by_decoder_norm=not unit
+        )
+        if unit:
+            grads["W_dec"] = remove_parallel_gradient(p["W_dec"], grads["W_dec"])
+        optimizer.step(p, grads)
+        if unit:
+            normalize_decoder(p)
+    assert all(np.array_equal(result.params[k], p[k]) for k in p)
+
+
+def test_a_run_that_overflows_raises_and_returns_no_nan():
+    Z = sparse_activations(pentagon(), 2000, 0.5, seed=5)
+    with pytest.raises(FloatingPointError, match="diverged at step"):
+        train_sae(Z, 4, 0.1, steps=20, lr=1e300)

@@ -245,6 +245,10 @@ SPECS = {
             "log_every": COUNT,
             "progress": Flag(optional=True),
         },
+        skip={
+            "variant": "chapter 20's variants: each factory's spec trains with one "
+            "(spec_sae_variants); a non-variant is refused in tests/test_sae_variants"
+        },
         check=_check_training,
         examples=2,
     ),
