@@ -291,6 +291,7 @@ from superposition_lib.real_network import (
 # book/reproduce.ipynb
 from superposition_lib.reproduce import (
     Experiment,
+    GEOMETRY_INVERSE_DENSITIES,
     EXPERIMENTS,
     run_experiment,
     replay_checkpoint,
@@ -480,6 +481,7 @@ __all__ = [
     "train_mlp",
     "class_purity",
     "Experiment",
+    "GEOMETRY_INVERSE_DENSITIES",
     "EXPERIMENTS",
     "run_experiment",
     "replay_checkpoint",

@@ -170,9 +170,14 @@ class Adam:
         _refuse_non_finite(new, key, {key: theta}, self.lr, step=t)
         return m, v, new
 
-    def step(self, params, grads):
-        """One Adam step on every array in `params` (in place); return `params`."""
-        grads = _check_step_arguments(params, grads)
+    def step(self, params, grads, *, check=True):
+        """One Adam step on every array in `params` (in place); return `params`.
+
+        check=False skips the argument checks (types, shapes, finite inputs) for a loop
+        that checked them once; an update that would not be finite is still refused.
+        """
+        if check_flag(check, "check"):
+            grads = _check_step_arguments(params, grads)
         t = self.t + 1
         updates = {key: self._update(key, params[key], grads[key], t) for key in params}
         for key, (m, v, new) in updates.items():
@@ -280,8 +285,8 @@ def _weight_log(params, steps, every):
 
 def _adam_step(optimizer, params, grads, step):
     """One update; a refused one (it would overflow) becomes TrainingDiverged."""
-    try:
-        optimizer.step(params, grads)
+    try:  # the arguments are checked at the first step; later ones are trusted
+        optimizer.step(params, grads, check=step == 0)
     except (ValueError, FloatingPointError) as err:
         largest = sum(np.abs(g).reshape(len(g), -1).max(axis=1) for g in grads.values())
         raise TrainingDiverged(

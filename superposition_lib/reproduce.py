@@ -26,6 +26,7 @@ from superposition_lib.train import train_toy_model
 
 __all__ = [
     "Experiment",
+    "GEOMETRY_INVERSE_DENSITIES",
     "EXPERIMENTS",
     "run_experiment",
     "replay_checkpoint",
@@ -90,6 +91,21 @@ def _toy_20_5(activation):
     )
 
 
+GEOMETRY_INVERSE_DENSITIES = (
+    1.0,
+    1.2,
+    1.35,
+    1.5,
+    1.65,
+    1.8,
+    2.0,
+    2.4,
+    2.8,
+    3.3,
+    3.8,
+    4.4,
+)
+GEOMETRY_INVERSE_DENSITIES += (5.0, 6.0, 10.0, 20.0)
 EXPERIMENTS = {
     e.name: e
     for e in (
@@ -100,7 +116,9 @@ EXPERIMENTS = {
             paper="Figure 'feature dimensionality' (n = 400, m = 30, equal importance)",
             n_features=400,
             n_hidden=30,
-            densities=tuple(float(d) for d in 20.0 ** -np.linspace(0.0, 1.0, 16)),
+            # 1 / (1 - S) from dense to 20 (the paper's notebook: 20^-t), fine where
+            # the chapter-10 sweep and a first 20^-t run saw D_i change (1.2-6).
+            densities=tuple(1.0 / x for x in GEOMETRY_INVERSE_DENSITIES),
             seeds=2,
             importance_decay=1.0,
         ),

@@ -318,7 +318,7 @@ def _step(run, batch, step, log):
     if run.unit_norm:
         W_dec, g = p["W_dec"], grads["W_dec"]
         grads["W_dec"] = remove_parallel_gradient(W_dec, g, check=False)
-    run.optimizer.step(p, grads)
+    run.optimizer.step(p, grads, check=False)  # checked once, in train_sae
     if run.unit_norm:
         normalize_decoder(p, check=False)
     if not np.isfinite(sum(value.sum() for value in p.values())):  # no full scans

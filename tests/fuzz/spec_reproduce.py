@@ -22,8 +22,19 @@ def _record(rng):
 
 
 RUNS = "minutes long: tests/test_reproduce.py runs a short one and checks refusals"
+
+
+def _grid_holds(inverse_densities):
+    """1 / (1 - S) from dense (1) to 20, increasing: the geometry sweep's grid."""
+    assert inverse_densities[0] == 1.0 and inverse_densities[-1] == 20.0
+    assert all(a < b for a, b in zip(inverse_densities, inverse_densities[1:]))
+    densities = lib.EXPERIMENTS["geometry_400_30"].densities
+    assert densities == tuple(1.0 / x for x in inverse_densities)
+
+
 SPECS = {
     "EXPERIMENTS": Constant(check=_experiments_hold),
+    "GEOMETRY_INVERSE_DENSITIES": Constant(check=_grid_holds),
     "Experiment": Spec(
         build=_record,
         call=lambda name: lib.EXPERIMENTS[name].arguments(),
