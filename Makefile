@@ -14,6 +14,9 @@ WIDGETS := web/widgets/embed-amd.js
 # SUPERPOSITION_PROGRESS = 0, book/00_progress). `make lab` keeps both for learners.
 book test student execute: export OPENBLAS_NUM_THREADS = 1
 book test student execute: export SUPERPOSITION_PROGRESS = 0
+# One trainer thread per kernel too (chapter 7's SUPERPOSITION_THREADS; `make reproduce`
+# keeps the default, one per core, since it runs alone).
+book test student execute: export SUPERPOSITION_THREADS = 1
 PYTEST := $(PY) -m pytest -n 2 --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help book test lint student lab export execute reproduce widgets clean

@@ -93,6 +93,7 @@ from superposition_lib.optim import (
 from superposition_lib.train import (
     TrainingWorkspace,
     TrainResult,
+    THREADS_VARIABLE,
     train_toy_model,
 )
 
@@ -347,6 +348,7 @@ __all__ = [
     "train_loop",
     "TrainingWorkspace",
     "TrainResult",
+    "THREADS_VARIABLE",
     "train_toy_model",
     "superposition_matrix",
     "feature_norms",

@@ -36,6 +36,7 @@ from superposition_lib.optim import Adam, TrainingDiverged, train_loop
 __all__ = [
     "TrainingWorkspace",
     "TrainResult",
+    "THREADS_VARIABLE",
     "train_toy_model",
 ]
 
@@ -335,6 +336,9 @@ def _importance_per_instance(importance, n_instances, n_features):
     return np.ascontiguousarray(np.broadcast_to(arr, (n_instances, n_features)), float)
 
 
+THREADS_VARIABLE = "SUPERPOSITION_THREADS"
+
+
 def _initial_params(n_features, n_hidden, rngs, init, dtype):
     """Instance i's initial W and b from the start of its own stream rngs[i]."""
     inits = [
@@ -344,12 +348,11 @@ def _initial_params(n_features, n_hidden, rngs, init, dtype):
 
 
 def _threads(threads):
-    """None: one thread per processor core; else a positive int."""
-    return (
-        os.cpu_count() or 1
-        if threads is None
-        else check_positive_int(threads, "threads")
-    )
+    """A positive int; None: the environment's SUPERPOSITION_THREADS, else one thread
+    per core (`make test` runs two chapters at once, so it sets 1)."""
+    if threads is None:
+        threads = int(os.environ.get(THREADS_VARIABLE) or os.cpu_count() or 1)
+    return check_positive_int(threads, "threads")
 
 
 def train_toy_model(

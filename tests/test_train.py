@@ -111,6 +111,18 @@ def test_threads_and_chunks_change_nothing(threads, chunk_bytes):
     assert np.array_equal(one.W, two.W) and np.array_equal(one.losses, two.losses)
 
 
+def test_default_threads_follow_the_environment(monkeypatch):
+    from superposition_lib.train import THREADS_VARIABLE, _threads
+
+    monkeypatch.setenv(THREADS_VARIABLE, "1")
+    assert _threads(None) == 1 and _threads(3) == 3
+    monkeypatch.delenv(THREADS_VARIABLE)
+    assert _threads(None) >= 1
+    monkeypatch.setenv(THREADS_VARIABLE, "0")
+    with pytest.raises(ValueError, match="threads"):
+        _threads(None)
+
+
 def test_sampler_replaces_the_data_and_is_checked():
     def ones_in_first_feature(rng, n_samples, sparsity):
         X = np.zeros((n_samples, len(sparsity)))

@@ -61,11 +61,13 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def quiet_kernel_environment() -> None:
     """Run kernels as the test suite does: committed outputs hold no progress lines (the
-    switch SUPERPOSITION_PROGRESS=0, see book/00_progress), and one BLAS thread (the
-    book's matrices are small, and extra threads on a busy 2-core machine cost far more
-    than they save)."""
+    switch SUPERPOSITION_PROGRESS=0, see book/00_progress), one BLAS thread and one
+    trainer thread (SUPERPOSITION_THREADS=1, chapter 7): the book's matrices are small,
+    and the tests run two kernels on two cores, where extra threads cost more than they
+    save."""
     os.environ.setdefault("SUPERPOSITION_PROGRESS", "0")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("SUPERPOSITION_THREADS", "1")
 
 
 def execute(path: Path, timeout: int) -> float:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import superposition_lib as lib
-from fuzz.harness import Spec
+from fuzz.harness import Constant, Spec
 from fuzz.kinds import Choice, Dtype, Flag, Int, Params, Real
 from fuzz.spec_analysis import Bounded, Seed
 
@@ -127,7 +127,16 @@ SAMPLER = (
     "and non-finite numbers are tested in tests/test_train.py"
 )
 RECORD = "a result record that train_toy_model fills; no function reads one"
+
+
+def _threads_variable_holds(name):
+    """The environment switch for the trainer's default thread count (as the progress
+    switch of book/00_progress): a name, read only when threads=None."""
+    assert name == "SUPERPOSITION_THREADS"
+
+
 SPECS = {
+    "THREADS_VARIABLE": Constant(check=_threads_variable_holds),
     "TrainingWorkspace": Spec(
         build=_workspace,
         call=_use_workspace,
