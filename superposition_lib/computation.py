@@ -30,7 +30,9 @@ from superposition_lib.optim import train_loop
 from superposition_lib.privileged import (
     LARGEST_IMPORTANCE,
     check_generators,
+    importance_rows,
     neuron_features,
+    refuse_overflow,
 )
 
 __all__ = [
@@ -94,17 +96,6 @@ def _check_abs_inputs(params, X):
     return W1, W2, b, X
 
 
-def _refuse_overflow(arrays, what, **inputs):
-    """The arrays, or a ValueError naming the inputs if one of them overflowed."""
-    if all(np.all(np.isfinite(a)) for a in arrays):
-        return arrays
-    sizes = ", ".join(
-        f"|{name}| <= {float(np.max(np.abs(A), initial=0)):.3g}"
-        for name, A in inputs.items()
-    )
-    raise ValueError(f"{what} overflows float64, the inputs too large: {sizes}")
-
-
 def _forward(W1, W2, b, X):
     """h, y_linear, y_hat of checked arrays; non-finite where an input was too large."""
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -121,22 +112,10 @@ def abs_forward(params, X):
     """
     W1, W2, b, X = _check_abs_inputs(params, X)
     inputs = {"params['W1']": W1, "params['W2']": W2, "params['b']": b, "X": X}
-    return _refuse_overflow(_forward(W1, W2, b, X), "the forward pass", **inputs)
+    return refuse_overflow(_forward(W1, W2, b, X), "the forward pass", **inputs)
 
 
 # ---- book/19_computation.ipynb, cell c19a0009 ----
-def _check_importance(importance, W1):
-    """importance (n,) or, with instances, (I, n), >= 0; as rows to broadcast."""
-    lead, n = W1.shape[:-2], W1.shape[-1]
-    importance = check_in_range(importance, "importance", 0.0, np.inf)
-    if importance.shape not in ((n,), lead + (n,)):
-        raise ValueError(
-            f"importance must have shape ({n},) or {lead + (n,)}, got "
-            f"{importance.shape}"
-        )
-    return importance[..., None, :]
-
-
 def abs_loss_and_gradients(params, X, importance):
     """The weighted loss against |x| and its gradients by hand (eqs. 19.3-19.5).
 
@@ -145,7 +124,7 @@ def abs_loss_and_gradients(params, X, importance):
     grads {"W1", "W2", "b"} shaped like params.
     """
     W1, W2, b, X = _check_abs_inputs(params, X)
-    weight = _check_importance(importance, W1)
+    weight = importance_rows(importance, W1)
     h, y_linear, y_hat = _forward(W1, W2, b, X)
     batch = X.shape[-2]
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -157,7 +136,7 @@ def abs_loss_and_gradients(params, X, importance):
         grad_W1 = transpose_last(grad_z) @ X
         grad_b = delta.sum(axis=-2)
     inputs = {"params['W1']": W1, "params['W2']": W2, "params['b']": b, "X": X}
-    checked = _refuse_overflow(
+    checked = refuse_overflow(
         (loss, grad_W1, grad_W2, grad_b),
         "the loss or its gradient",
         **inputs,
@@ -255,7 +234,7 @@ def neuron_contributions(params):
     with np.errstate(over="ignore", under="ignore"):
         c = W1 * vector_norm(W2, axis=-2)[..., None]  # row j times ‖W2[:, j]‖
     inputs = {"params['W1']": W1, "params['W2']": W2}
-    return _refuse_overflow((c,), "the contributions", **inputs)[0]
+    return refuse_overflow((c,), "the contributions", **inputs)[0]
 
 
 def paired_features(params):

@@ -33,7 +33,9 @@ from superposition_lib.optim import train_loop
 __all__ = [
     "check_generators",
     "init_neuron_params",
+    "refuse_overflow",
     "neuron_forward",
+    "importance_rows",
     "neuron_loss_and_gradients",
     "LARGEST_IMPORTANCE",
     "train_neuron_model",
@@ -93,8 +95,9 @@ def _check_neuron_inputs(params, X):
     return W, b, X
 
 
-def _refuse_overflow(arrays, what, **inputs):
-    """The arrays, or a ValueError naming the inputs if one of them overflowed."""
+def refuse_overflow(arrays, what, **inputs):
+    """The arrays, or a ValueError naming the inputs if one of them overflowed (the
+    neuron models of chapters 18 and 19 share it)."""
     if all(np.all(np.isfinite(a)) for a in arrays):
         return arrays
     sizes = ", ".join(
@@ -120,12 +123,13 @@ def neuron_forward(params, X):
     """
     W, b, X = _check_neuron_inputs(params, X)
     inputs = {"params['W']": W, "params['b']": b, "X": X}
-    return _refuse_overflow(_forward(W, b, X), "the forward pass", **inputs)
+    return refuse_overflow(_forward(W, b, X), "the forward pass", **inputs)
 
 
 # ---- book/18_privileged_basis.ipynb, cell c18a0012 ----
-def _check_importance(importance, W):
-    """importance (n,) or, with instances, (I, n), >= 0; as rows to broadcast."""
+def importance_rows(importance, W):
+    """importance (n,) or, with instances, (I, n), >= 0, checked against W (k, n) or
+    (I, k, n); as rows to broadcast over a batch (chapters 18 and 19)."""
     lead, n = W.shape[:-2], W.shape[-1]
     importance = check_in_range(importance, "importance", 0.0, np.inf)
     if importance.shape not in ((n,), lead + (n,)):
@@ -144,7 +148,7 @@ def neuron_loss_and_gradients(params, X, importance):
     {"W", "b"} shaped like params.
     """
     W, b, X = _check_neuron_inputs(params, X)
-    weight = _check_importance(importance, W)
+    weight = importance_rows(importance, W)
     h, x_linear, x_hat = _forward(W, b, X)
     batch = X.shape[-2]
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -156,7 +160,7 @@ def neuron_loss_and_gradients(params, X, importance):
         grad_W = transpose_last(h) @ delta + transpose_last(grad_z) @ X  # eq. 18.7
         grad_b = delta.sum(axis=-2)  # eq. 18.4
     inputs = {"params['W']": W, "params['b']": b, "X": X, "importance": importance}
-    loss, grad_W, grad_b = _refuse_overflow(
+    loss, grad_W, grad_b = refuse_overflow(
         (loss, grad_W, grad_b), "the loss or its gradient", **inputs
     )
     return (float(loss) if loss.ndim == 0 else loss), {"W": grad_W, "b": grad_b}

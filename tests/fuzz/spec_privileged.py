@@ -9,6 +9,7 @@ its scale law.
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
 import superposition_lib as lib
 from fuzz.harness import Constant, Spec
@@ -234,5 +235,45 @@ SPECS = {
             "dead_below": Real(0.0, np.inf),
         },
         check=_kinds_check,
+    ),
+}
+
+
+def _rows_args(rng):
+    n_instances, k, n = int(rng.integers(1, 3)), int(rng.integers(1, 4)), 4
+    return {
+        "importance": rng.uniform(0.1, 1.0, size=(n_instances, n)),
+        "W": rng.normal(size=(n_instances, k, n)),
+    }
+
+
+def _rows_check(result, kwargs):
+    assert result.shape == kwargs["importance"].shape[:-1] + (1, 4)
+
+
+def _overflow_check(result, kwargs):
+    """Finite arrays come back as they are; an overflowed one is refused by name."""
+    assert all(np.array_equal(a, b) for a, b in zip(result, kwargs["arrays"]))
+    with pytest.raises(ValueError, match=r"\|X\| <= 1e\+300"):
+        lib.refuse_overflow((np.array([np.inf]),), "the test", X=np.array([1e300]))
+
+
+SPECS |= {
+    "importance_rows": Spec(
+        build=_rows_args,
+        args={"importance": Bounded(low=0.0, rank=False)},
+        skip={"W": "the caller's checked weights: only their shape is read"},
+        check=_rows_check,
+    ),
+    "refuse_overflow": Spec(
+        build=lambda rng: {
+            "arrays": (rng.normal(size=3),),
+            "what": "the forward pass",
+        },
+        skip={
+            "arrays": "the caller's results; refusing them is the point (check)",
+            "what": "the text of the message",
+        },
+        check=_overflow_check,
     ),
 }
