@@ -18,6 +18,10 @@ equal on one batch before anything is timed. Every method runs blocks of steps i
 (interleaved), repeatedly; the table reports the median over the repeats, so that other
 work on a shared machine slows all methods alike. PyTorch (optional extra `bench`) is
 skipped, with a message, when it is not installed.
+
+BLAS threads: 1 by default, as the book runs (`make test` sets OPENBLAS_NUM_THREADS=1);
+`--blas-threads 0` keeps the library's default. At this size a second BLAS thread only
+adds hand-offs between the cores: every NumPy row is slower with it.
 """
 
 from __future__ import annotations
@@ -25,18 +29,42 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import sys
 import time
 
-import numpy as np
-from machine import describe_machine
 
-from superposition_lib.backprop import relative_error
-from superposition_lib.sae import (
+def build_parser():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short smoke test")
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--markdown", help="also write the report to this file")
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="BLAS threads (default 1; 0 keeps the library default)",
+    )
+    return parser
+
+
+# BLAS reads its thread count once, when numpy is first imported: set it before that.
+ARGS = build_parser().parse_args(sys.argv[1:] if __name__ == "__main__" else [])
+if ARGS.blas_threads > 0:
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(ARGS.blas_threads)
+
+# E402 (import not at the top) is silenced below on purpose: numpy must be imported
+# only after the BLAS thread count is set above.
+import numpy as np  # noqa: E402
+from machine import describe_machine  # noqa: E402
+
+from superposition_lib.backprop import relative_error  # noqa: E402
+from superposition_lib.sae import (  # noqa: E402
     init_sae_params,
     remove_parallel_gradient,
     sae_gradients,
 )
-from superposition_lib.sae_training import train_sae
+from superposition_lib.sae_training import train_sae  # noqa: E402
 
 D, M, N_ROWS, BATCH, L1, LR = 32, 64, 1348, 256, 1.0, 3e-3
 DTYPES = {"float64": np.float64, "float32": np.float32}
@@ -219,12 +247,7 @@ def measure(methods, repeats, target_seconds):
     return {name: float(np.median(r)) for name, r in rates.items()}, blocks
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="short smoke test")
-    parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--markdown", help="also write the report to this file")
-    args = parser.parse_args(argv)
+def main(args=ARGS):
     repeats = args.repeats or (2 if args.quick else 9)
     target = 0.03 if args.quick else 0.5
 
@@ -266,7 +289,8 @@ def main(argv=None):
         f"SAE d={D}, m={M}, batch {BATCH} of N={N_ROWS}, λ={L1}, Adam lr {LR}; median "
         f"of {repeats} interleaved blocks of about {target} s per method "
         f"({minutes:.1f} min in all); load average {load_before:.1f} before, "
-        f"{load_after:.1f} after.",
+        f"{load_after:.1f} after; OPENBLAS_NUM_THREADS="
+        f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}.",
         "",
         "| method | dtype | steps/s | µs/step | × plain NumPy | × best PyTorch |",
         "|---|---|---:|---:|---:|---:|",

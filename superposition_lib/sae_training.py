@@ -276,6 +276,43 @@ class _Schedule:
         return self.resample and step <= self.resample_until * self.steps
 
 
+class _OneBuffer:
+    """Adam on all of the SAE's parameters at once. `params` are views into one buffer,
+    so each step is one Adam update instead of one per array: the same numbers (Adam
+    acts entry by entry) in a quarter of the calls. `reset` zeroes one array's moments
+    (resampling), as `Adam.reset` does."""
+
+    def __init__(self, params, lr):
+        self.adam, self.parts, size = Adam(lr=lr), {}, 0
+        for key, value in params.items():  # each part on a 64-byte boundary
+            self.parts[key] = (size, value.shape)
+            size += -(-value.size * value.itemsize // 64) * 64 // value.itemsize
+        dtype = next(iter(params.values())).dtype
+        self.theta, self.grad = np.zeros(size, dtype), np.zeros(size, dtype)
+        self.params, self.grads = self.views(self.theta), self.views(self.grad)
+        for key, value in params.items():
+            self.params[key][...] = value
+
+    def views(self, flat):
+        """{key: the part of the buffer `flat` that holds params[key], in its shape}."""
+        return {
+            key: flat[start : start + int(np.prod(shape))].reshape(shape)
+            for key, (start, shape) in self.parts.items()
+        }
+
+    def step(self, params, grads, *, check=False):
+        """One Adam step on `params` (these views) with `grads`, copied into one."""
+        for key, grad in grads.items():
+            self.grads[key][...] = grad
+        self.adam.step({"sae": self.theta}, {"sae": self.grad}, check=check)
+
+    def reset(self, key, index=None, axis=0):
+        if "sae" in self.adam.m:  # else no step taken yet: no moments to zero
+            for moment in (self.adam.m["sae"], self.adam.v["sae"]):
+                view = np.moveaxis(self.views(moment)[key], axis, 0)
+                view[... if index is None else index] = 0.0
+
+
 class _Run:
     """One `train_sae` call: parameters, optimiser, generator, and what it records."""
 
@@ -291,7 +328,7 @@ class _Run:
     def result(self):
         """What the run recorded, as the `SAETrainResult` that `train_sae` returns."""
         return SAETrainResult(
-            self.params,
+            {key: value.copy() for key, value in self.params.items()},  # not views
             self.lam,
             np.array(self.losses),
             np.array(self.logged),
@@ -321,7 +358,7 @@ def _step(run, batch, step, log):
     run.optimizer.step(p, grads, check=False)  # checked once, in train_sae
     if run.unit_norm:
         normalize_decoder(p, check=False)
-    if not np.isfinite(sum(value.sum() for value in p.values())):  # no full scans
+    if not np.isfinite(run.optimizer.theta.sum()):  # one sum, not a scan per array
         raise ValueError("the parameters are no longer finite (NaN or inf)")
     run.fired |= h.max(axis=-2) > 0
 
@@ -399,7 +436,9 @@ def train_sae(
     params = init_sae_params(d, m, rng, n_instances=n_instances, dtype=Z.dtype)
     params.update(variant.extra_params(params) if variant is not None else {})
     subtract = check_flag(subtract_decoder_bias, "subtract_decoder_bias")
-    run = _Run(params, Adam(lr=lr), lam, rng, subtract, l1_convention == "unit_norm")
+    optimizer = _OneBuffer(params, lr)
+    unit_norm = l1_convention == "unit_norm"
+    run = _Run(optimizer.params, optimizer, lam, rng, subtract, unit_norm)
     run.variant = variant
     with np.errstate(all="ignore"):  # an overflow is refused by name (Adam, _step)
         _train(Z, run, schedule, check_flag(progress, "progress", optional=True))

@@ -34,10 +34,11 @@ LONG_MODULES_ALLOWED: dict[str, tuple[int, str]] = {
         "(train_loop: logging, divergence, progress), which Parts II, IV and V share",
     ),
     "sae_training.py": (
-        350,
+        390,
         "the chapter's three ideas, each under 200 lines: measuring an SAE's code, "
         "resampling dead latents, and the training loop (ruff lays out train_sae's "
-        "sixteen keyword arguments one per line)",
+        "sixteen keyword arguments one per line; _OneBuffer steps every parameter "
+        "with one Adam update, issue 14's speed target)",
     ),
 }
 

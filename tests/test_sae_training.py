@@ -266,6 +266,35 @@ def test_train_sae_equals_a_loop_of_checked_calls_bit_for_bit(convention, dtype)
     assert all(np.array_equal(result.params[k], p[k]) for k in p)
 
 
+def test_resampling_in_train_sae_equals_checked_calls_bit_for_bit():
+    # train_sae steps all parameters as one buffer; resampling zeroes the moments of
+    # just the resampled latents in it, as Adam.reset does on separate arrays
+    Z = sparse_activations(pentagon(), 500, 0.8, seed=6)
+    lam, steps, window = np.array([1.0, 3.0]), 60, 10
+    result = train_sae(
+        Z, 12, lam, steps=steps, batch_size=32, lr=3e-2, seed=4, resample=True,
+        dead_window=window, resample_until=1.0,
+    )  # fmt: skip
+    assert result.n_resampled.sum() > 0, "no latent was resampled: nothing tested"
+    rng = np.random.default_rng(4)
+    p = init_sae_params(2, 12, rng, n_instances=2)
+    optimizer, fired = Adam(lr=3e-2), np.zeros((2, 12), dtype=bool)
+    for step in range(1, steps + 1):
+        batch = Z[rng.integers(0, len(Z), 32)]
+        h_linear, h, Z_hat = sae_forward(p, batch)
+        grads = sae_backward(p, batch, h_linear, h, Z_hat, lam)
+        grads["W_dec"] = remove_parallel_gradient(p["W_dec"], grads["W_dec"])
+        optimizer.step(p, grads)
+        normalize_decoder(p)
+        fired |= h.max(axis=-2) > 0
+        if step % window == 0:
+            if (~fired).any():
+                resample_dead_latents(p, ~fired, batch, rng, optimizer)
+            fired[:] = False
+    assert all(np.array_equal(result.params[k], p[k]) for k in p)
+    assert all(value.flags.owndata for value in result.params.values()), "views"
+
+
 def test_a_run_that_overflows_raises_and_returns_no_nan():
     Z = sparse_activations(pentagon(), 2000, 0.5, seed=5)
     with pytest.raises(FloatingPointError, match="diverged at step"):
