@@ -323,6 +323,65 @@ def test_launch_and_download_buttons(built, doc):
     )
 
 
+MARKDOWN_TABLE = re.compile(r"^\|.*\|[ \t]*\n\|[-:| \t]+\|[ \t]*$", re.M)
+
+
+def markdown_output_tables(doc: str) -> int:
+    """How many tables the notebook's Markdown(...) outputs print (claims tables)."""
+    source = source_of(doc)
+    if source is None or source.suffix != ".ipynb":
+        return 0
+    cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+    return sum(
+        len(MARKDOWN_TABLE.findall("".join(output["data"]["text/markdown"])))
+        for cell in cells
+        for output in cell.get("outputs", [])
+        if "text/markdown" in output.get("data", {})
+    )
+
+
+class _OutputTables(HTMLParser):
+    """Counts <table> elements inside the cells' output areas of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.divs, self.inside, self.tables = 0, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "div":
+            self.divs += 1
+            if "cell_output" in (dict(attrs).get("class") or "").split():
+                self.inside.append(self.divs)
+        elif tag == "table" and self.inside:
+            self.tables += 1
+
+    def handle_endtag(self, tag):
+        if tag == "div":
+            if self.inside and self.inside[-1] == self.divs:
+                self.inside.pop()
+            self.divs -= 1
+
+
+TABLE_DOCS = [doc for doc in DOCS if markdown_output_tables(doc)]
+
+
+@pytest.mark.parametrize("doc", TABLE_DOCS)
+def test_tables_printed_by_cells_render_as_tables(built, doc):
+    # myst-nb parses a cell's Markdown output as CommonMark unless told otherwise
+    # (nb_render_markdown_format), and CommonMark has no tables: lines of pipes
+    parser = _OutputTables()
+    parser.feed((HTML / f"{doc}.html").read_text(encoding="utf-8"))
+    assert parser.tables >= markdown_output_tables(doc), (
+        f"{doc}: {markdown_output_tables(doc)} Markdown tables in the outputs, "
+        f"{parser.tables} rendered as <table> (nb_render_markdown_format: myst in "
+        "_config.yml)"
+    )
+
+
+def test_some_cells_print_tables():
+    assert len(TABLE_DOCS) >= 10, f"claims tables found only in {TABLE_DOCS}"
+
+
 def test_every_chapter_has_exercises():
     """Issue 7: 2-4 exercises in each chapter of Parts I-III, solutions hidden."""
     problems = []
