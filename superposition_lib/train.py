@@ -14,6 +14,7 @@ blows up says so instead of returning NaNs.
 """
 
 import os
+import sys
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class _WorkArrays:
         shape = (size, batch, n_features)
         self.X, self.x_linear = np.zeros(shape, dtype), np.zeros(shape, dtype)
         self.residual, self.delta = np.zeros(shape, dtype), np.zeros(shape, dtype)
+        self.zeros = np.zeros(shape, dtype)  # ReLU's 0: 4x faster than a scalar 0
         self.mask = np.zeros(shape, bool)
         self.z = np.ones((size, batch, n_hidden + 1), dtype)  # last column: 1s
         self.grad_z = np.zeros_like(self.z)
@@ -114,8 +116,9 @@ class TrainingWorkspace:
         self.loss = np.zeros(n_instances, W.dtype)
 
     def _spell_out_rows(self, keep, loss_weight):
-        """p (eq. 7.1) and 2 I / B (eq. 5.1) in the shape the step reads them: for one
-        chunk, the batch's shape (contiguous operands are much faster than a broadcast
+        """p (eq. 7.1) and 2 I / B (eq. 5.1) in the shape the step reads them: (I, 1, 1)
+        if all features share them (a number per instance is fastest), else for one
+        chunk the batch's shape (contiguous operands are much faster than a broadcast
         row); for several, (I, 1, n) rows, small enough to stay in cache."""
         n_instances, n_features = keep.shape
         rows = self.batch_size if len(self.chunks) == 1 else 1
@@ -130,7 +133,7 @@ class TrainingWorkspace:
                 X[j] = _sampled(self.sampler, rngs[i], X[j].shape, self.sparsity[i])
             return
         for j, i in enumerate(range(part.start, part.stop)):
-            rngs[i].random(out=X[j], dtype=X.dtype)
+            _uniform(rngs[i], X[j])
         X /= self.keep[part]  # u / p < 1 exactly when u < p
         np.less(X, 1.0, out=mask)
         X *= mask
@@ -144,7 +147,7 @@ class TrainingWorkspace:
         np.matmul(X, theta_T[:, :, :k], out=z[:, :, :k])  # z = W x
         np.matmul(z, theta, out=x_linear)  # W^T z + b: z's 1s
         if self.activation == "relu":
-            np.maximum(x_linear, 0.0, out=residual)
+            np.maximum(x_linear, work.zeros[:m], out=residual)
         else:
             np.copyto(residual, x_linear)
         residual -= X  # x_hat - x
@@ -286,12 +289,38 @@ def _instances_per_chunk(W, batch, chunk_bytes):
 
 
 def _spelled_out(rows, shape, dtype, name):
-    """(I, n) rows in `dtype` (none overflowing or lost to 0), spelled out: `shape`."""
+    """(I, n) rows in `dtype` (none overflowing or lost to 0), spelled out: `shape`,
+    or (I, 1, 1) if each row is one number repeated."""
     with np.errstate(over="ignore", under="ignore"):
         cast = rows.astype(dtype)
     if not np.all(np.isfinite(cast)) or np.any((cast == 0) & (rows != 0)):
         raise ValueError(f"{name} overflows {np.dtype(dtype)} or rounds to 0 in it")
+    if np.all(cast == cast[:, :1]):
+        return np.ascontiguousarray(cast[:, :1, None])
     return np.ascontiguousarray(np.broadcast_to(cast[:, None, :], shape))
+
+
+def _uniform(rng, out):
+    """rng.random(out=out, dtype=out.dtype), bit for bit. For float32 from PCG64 (the
+    generators of instance_generators) it reads the raw 64-bit words itself: NumPy
+    makes two float32 numbers of each, from its low then its high 32 bits, keeping the
+    top 24 bits of each (times 2^-24). Two passes over the words instead of a call per
+    number: 1.5x faster."""
+    bits = rng.bit_generator
+    if (
+        out.dtype != np.float32
+        or type(bits) is not np.random.PCG64
+        or sys.byteorder != "little"  # the low 32 bits first in memory
+        or out.size % 2
+        or not out.flags.c_contiguous
+        or bits.state["has_uint32"]  # half a word left over from an earlier draw
+    ):
+        rng.random(out=out, dtype=out.dtype)
+        return
+    words = bits.random_raw(out.size // 2).view(np.uint32)
+    words >>= 8
+    np.copyto(out, words.view(np.int32).reshape(out.shape), casting="unsafe")
+    out *= np.float32(2.0**-24)
 
 
 # ---- book/07_training.ipynb, cell 9f701421 ----

@@ -23,10 +23,11 @@ LONG_FUNCTIONS_ALLOWED: dict[str, str] = {}
 # module -> (its limit, why it may be longer than MAX_MODULE_LINES)
 LONG_MODULES_ALLOWED: dict[str, tuple[int, str]] = {
     "train.py": (
-        410,
+        435,
         "the book's engine, chapter 7's one idea in two parts: the workspace's step "
-        "(chunks, threads, per-instance streams, a sampler hook; most of it small "
-        "named checks) and the trainer that wraps it in chapter 6's loop",
+        "(chunks, threads, per-instance streams, a sampler hook, float32 numbers from "
+        "the generator's raw words; most of it small named checks) and the trainer "
+        "that wraps it in chapter 6's loop",
     ),
     "optim.py": (
         320,

@@ -184,6 +184,41 @@ def test_workspace_matches_chapter_functions(activation, dtype):
     assert relative_error(loss, expected) < tol
 
 
+def generators(kind, seed):
+    """Two generators in the same state: fresh PCG64, PCG64 holding half a 64-bit word
+    (after an odd number of float32 draws), or another bit generator (SFC64)."""
+    pair = []
+    for _ in range(2):
+        if kind == "sfc64":
+            rng = np.random.Generator(np.random.SFC64(seed))
+        else:
+            rng = np.random.default_rng(seed)
+        if kind == "half word":
+            rng.random(3, dtype=np.float32)
+        pair.append(rng)
+    return pair
+
+
+@pytest.mark.parametrize("kind", ["pcg64", "half word", "sfc64"])
+@pytest.mark.parametrize("batch", [64, 33])  # 33 x 9: an odd count of numbers
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_batch_is_generate_sparse_data_whatever_the_generator(kind, batch, dtype):
+    # float32 from PCG64 is read from the raw words, two numbers a word; anything else
+    # is drawn by Generator.random: the numbers are NumPy's either way, bit for bit
+    params = init_params(9, 3, 0, init="xavier", n_instances=2, dtype=dtype)
+    sparsity = np.array([[0.5] * 9, np.linspace(0.0, 0.99, 9)])
+    work = TrainingWorkspace(params, np.ones((2, 9)), 1 - sparsity, batch)
+    ours, theirs = zip(*(generators(kind, seed) for seed in (1, 2)))
+    X = work.sample_batch(list(ours))
+    expected = [
+        generate_sparse_data(batch, 9, s, rng, dtype=dtype)
+        for s, rng in zip(sparsity, theirs)
+    ]
+    assert np.array_equal(X, np.stack(expected))
+    for a, b in zip(ours, theirs):  # and the streams go on in step
+        assert np.array_equal(a.random(5, dtype=dtype), b.random(5, dtype=dtype))
+
+
 def test_float32_training():
     result = train_toy_model(6, 2, 0.8, **small(dtype=np.float32))
     assert result.W.dtype == np.float32 and np.all(np.isfinite(result.W))
