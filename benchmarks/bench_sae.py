@@ -49,14 +49,13 @@ def build_parser():
 
 # BLAS reads its thread count once, when numpy is first imported: set it before that.
 ARGS = build_parser().parse_args(sys.argv[1:] if __name__ == "__main__" else [])
-if ARGS.blas_threads > 0:
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = str(ARGS.blas_threads)
+if ARGS.blas_threads > 0:  # NumPy's OpenBLAS only: OMP_NUM_THREADS would pin PyTorch
+    os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.blas_threads)
 
 # E402 (import not at the top) is silenced below on purpose: numpy must be imported
 # only after the BLAS thread count is set above.
 import numpy as np  # noqa: E402
-from machine import describe_machine  # noqa: E402
+from machine import best_torch, describe_machine, measure  # noqa: E402
 
 from superposition_lib.backprop import relative_error  # noqa: E402
 from superposition_lib.sae import (  # noqa: E402
@@ -209,42 +208,6 @@ def gradient_agreement():
         (g - (g * W).sum(dim=0) * W).numpy(), projected
     )
     return errors
-
-
-def best_torch(rates, label):
-    """The faster of the PyTorch rows for this dtype (None without PyTorch)."""
-    found = [
-        r
-        for (name, dt), r in rates.items()
-        if name.startswith("PyTorch") and dt == label
-    ]
-    return max(found) if found else None
-
-
-# ---- measuring (as benchmarks/bench_train.py)
-def calibrate(run, target_seconds):
-    """Steps per block so that one block takes about `target_seconds`."""
-    run(1)  # warm up (first-call costs, caches)
-    n = 1
-    while True:
-        start = time.perf_counter()
-        run(n)
-        elapsed = time.perf_counter() - start
-        if elapsed >= target_seconds / 4 or n >= 100_000:
-            return max(1, int(n * target_seconds / max(elapsed, 1e-9)))
-        n *= 4
-
-
-def measure(methods, repeats, target_seconds):
-    """Median steps/s of each method, blocks interleaved round by round."""
-    blocks = {name: calibrate(run, target_seconds) for name, run in methods.items()}
-    rates = {name: [] for name in methods}
-    for _ in range(repeats):
-        for name, run in methods.items():
-            start = time.perf_counter()
-            run(blocks[name])
-            rates[name].append(blocks[name] / (time.perf_counter() - start))
-    return {name: float(np.median(r)) for name, r in rates.items()}, blocks
 
 
 def main(args=ARGS):

@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from machine import describe_machine
+from machine import best_torch, describe_machine, measure
 
 from superposition_lib.backprop import (
     loss_gradients,
@@ -112,7 +112,7 @@ def our_step_on_pregenerated_data(dtype):
         np.full((1, N_FEATURES), 1 - SPARSITY),
         BATCH,
     )
-    batches = [work.sample_batch(rng).copy() for _ in range(8)]
+    batches = [work.sample_batch([rng]).copy() for _ in range(8)]
     theta, grad = {"theta": work.theta}, {"theta": work.grad_theta}
     opt = Adam(lr=LR)
 
@@ -167,16 +167,6 @@ def torch_gradient_agreement():
     (torch.tensor(importance) * (x_hat - x) ** 2).sum(dim=1).mean().backward()
     ours = loss_gradients(params, X, importance)
     return relative_error({"W": W.grad.numpy(), "b": b.grad.numpy()}, ours)
-
-
-def best_torch(rates, label):
-    """The faster of the PyTorch rows for this dtype (None without PyTorch)."""
-    found = [
-        rate
-        for (name, dt), rate in rates.items()
-        if name.startswith("PyTorch") and dt == label
-    ]
-    return max(found) if found else None
 
 
 # ---- the paper's size: the geometry sweep, 400 -> 30, 20 instances at densities 20^-t
@@ -307,7 +297,7 @@ def paper_scale(repeats, target, torch):
                     1,
                 )
     load_before = os.getloadavg()[0]
-    rates, _ = measure(methods, repeats, target)
+    rates, _ = measure({k: run for k, (run, _) in methods.items()}, repeats, target)
     load_after = os.getloadavg()[0]
     lines = [
         f"Paper scale: n={PAPER_N} -> k={PAPER_K}, {PAPER_I} instances at densities "
@@ -353,34 +343,6 @@ def paper_scale(repeats, target, torch):
         f"{floor32 / PAPER_TARGET:.0%} of the target).",
     ]
     return "\n".join(lines)
-
-
-# ---- measuring
-def calibrate(run, target_seconds):
-    """Steps per block so that one block takes about `target_seconds`."""
-    run(1)  # warm up (first-call costs, caches)
-    n = 1
-    while True:
-        start = time.perf_counter()
-        run(n)
-        elapsed = time.perf_counter() - start
-        if elapsed >= target_seconds / 4 or n >= 100_000:
-            return max(1, int(n * target_seconds / max(elapsed, 1e-9)))
-        n *= 4
-
-
-def measure(methods, repeats, target_seconds):
-    """Median steps/s of each method, blocks interleaved round by round."""
-    blocks = {
-        name: calibrate(run, target_seconds) for name, (run, _) in methods.items()
-    }
-    rates = {name: [] for name in methods}
-    for _ in range(repeats):
-        for name, (run, _) in methods.items():
-            start = time.perf_counter()
-            run(blocks[name])
-            rates[name].append(blocks[name] / (time.perf_counter() - start))
-    return {name: float(np.median(r)) for name, r in rates.items()}, blocks
 
 
 def main(argv=None):
@@ -448,7 +410,9 @@ def main(argv=None):
 
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    rates, blocks = measure(methods, repeats, target)
+    rates, blocks = measure(
+        {k: run for k, (run, _) in methods.items()}, repeats, target
+    )
     minutes = (time.perf_counter() - started) / 60
     load_after = os.getloadavg()[0]
 

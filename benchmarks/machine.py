@@ -1,7 +1,9 @@
-"""One line describing the machine a benchmark ran on, for its report."""
+"""What every benchmark shares: one line describing the machine it ran on, and the way
+it measures (blocks of steps, methods interleaved, the median of the repeats)."""
 
 import os
 import platform
+import time
 
 import numpy as np
 
@@ -23,3 +25,40 @@ def describe_machine():
         f"{cpu}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, "
         f"NumPy {np.__version__} ({blas.get('name')} {blas.get('version', '')})"
     )
+
+
+def calibrate(run, target_seconds):
+    """Steps per block so that run(steps) takes about `target_seconds`."""
+    run(1)  # warm up (first-call costs, caches)
+    n = 1
+    while True:
+        start = time.perf_counter()
+        run(n)
+        elapsed = time.perf_counter() - start
+        if elapsed >= target_seconds / 4 or n >= 100_000:
+            return max(1, int(n * target_seconds / max(elapsed, 1e-9)))
+        n *= 4
+
+
+def measure(runs, repeats, target_seconds):
+    """({name: median steps/s}, {name: steps per block}) of {name: run(n_steps)}: the
+    methods' blocks run in turn, round after round, so that other work on a shared
+    machine slows them all alike."""
+    blocks = {name: calibrate(run, target_seconds) for name, run in runs.items()}
+    rates = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run(blocks[name])
+            rates[name].append(blocks[name] / (time.perf_counter() - start))
+    return {name: float(np.median(r)) for name, r in rates.items()}, blocks
+
+
+def best_torch(rates, label):
+    """The fastest PyTorch row for this dtype label (None without PyTorch)."""
+    found = [
+        rate
+        for (name, dtype), rate in rates.items()
+        if name.startswith("PyTorch") and dtype == label
+    ]
+    return max(found) if found else None
