@@ -22,6 +22,7 @@ from superposition_lib.conventions import (
     power_of_two_exponent,
     vector_norm,
     instance_generators,
+    check_generators,
 )
 
 # book/00_plotting.ipynb
@@ -222,7 +223,6 @@ from superposition_lib.metrics import (
 
 # book/18_privileged_basis.ipynb
 from superposition_lib.privileged import (
-    check_generators,
     init_neuron_params,
     refuse_overflow,
     neuron_forward,
@@ -315,6 +315,7 @@ __all__ = [
     "power_of_two_exponent",
     "vector_norm",
     "instance_generators",
+    "check_generators",
     "FEATURE_PALETTE",
     "use_book_style",
     "feature_colors",
@@ -435,7 +436,6 @@ __all__ = [
     "gini",
     "original_gini",
     "reconstruction_mse",
-    "check_generators",
     "init_neuron_params",
     "refuse_overflow",
     "neuron_forward",

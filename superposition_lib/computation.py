@@ -18,6 +18,7 @@ import numpy as np
 
 from superposition_lib.conventions import (
     check_array,
+    check_generators,
     check_in_range,
     check_matrix_stack,
     check_positive_int,
@@ -29,7 +30,6 @@ from superposition_lib.model import xavier_std
 from superposition_lib.optim import train_loop
 from superposition_lib.privileged import (
     LARGEST_IMPORTANCE,
-    check_generators,
     importance_rows,
     neuron_features,
     refuse_overflow,

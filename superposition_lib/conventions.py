@@ -23,6 +23,7 @@ __all__ = [
     "power_of_two_exponent",
     "vector_norm",
     "instance_generators",
+    "check_generators",
 ]
 
 
@@ -203,3 +204,26 @@ def instance_generators(seed, n_instances, first_instance=0):
         np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(i,)))
         for i in range(int(first), int(first) + n_instances)
     ]
+
+
+def check_generators(rngs, n_instances=None):
+    """Return `rngs` as a list of numpy Generators, one per instance: at least one, or
+    exactly `n_instances` (what instance_generators(seed, n_instances) returns)."""
+    if not isinstance(rngs, (list, tuple)):
+        raise TypeError(
+            "rngs must be a list of numpy.random.Generator, one per instance (see "
+            f"instance_generators), got {type(rngs).__name__}"
+        )
+    if n_instances is not None:
+        n_instances = check_positive_int(n_instances, "n_instances")
+    if not rngs or (n_instances is not None and len(rngs) != n_instances):
+        want = "at least one" if n_instances is None else f"{n_instances}"
+        raise ValueError(
+            f"rngs must hold {want} Generator(s), one per instance, got {len(rngs)}"
+        )
+    for i, rng in enumerate(rngs):
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                f"rngs[{i}] must be a numpy.random.Generator, got {type(rng).__name__}"
+            )
+    return list(rngs)

@@ -22,6 +22,7 @@ import numpy as np
 from superposition_lib.conventions import (
     check_array,
     check_flag,
+    check_generators,
     check_in_range,
     check_positive_int,
 )
@@ -260,15 +261,7 @@ def _checked_loop_inputs(loss_and_gradients, params, rngs):
     if len(sizes) != 1:
         raise ValueError(f"params must share their first (instance) axis, got {sizes}")
     n = sizes.pop()
-    if (
-        not isinstance(rngs, (list, tuple))
-        or len(rngs) != n
-        or not all(isinstance(rng, np.random.Generator) for rng in rngs)
-    ):
-        raise TypeError(
-            f"rngs must be a list of {n} Generators, one per instance: "
-            f"instance_generators(seed, {n})"
-        )
+    check_generators(rngs, n)
     return n
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from superposition_lib.conventions import (
     check_array,
+    check_generators,
     check_in_range,
     check_matrix_stack,
     check_positive_int,
@@ -31,7 +32,6 @@ from superposition_lib.model import xavier_std
 from superposition_lib.optim import train_loop
 
 __all__ = [
-    "check_generators",
     "init_neuron_params",
     "refuse_overflow",
     "neuron_forward",
@@ -47,23 +47,6 @@ __all__ = [
 
 
 # ---- book/18_privileged_basis.ipynb, cell c18a0005 ----
-def check_generators(rngs):
-    """Return `rngs` as a list of numpy Generators, one per instance (at least one)."""
-    if not isinstance(rngs, (list, tuple)):
-        raise TypeError(
-            "rngs must be a list of numpy.random.Generator, one per instance (see "
-            f"instance_generators), got {type(rngs).__name__}"
-        )
-    if not rngs:
-        raise ValueError("rngs must hold at least one Generator (one per instance)")
-    for i, rng in enumerate(rngs):
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"rngs[{i}] must be a numpy.random.Generator, got {type(rng).__name__}"
-            )
-    return list(rngs)
-
-
 def init_neuron_params(n_features, n_hidden, rngs):
     """W (I, k, n) Xavier-normal, b = 0 (I, n); instance i drawn from rngs[i] alone.
 

@@ -24,6 +24,7 @@ import numpy as np
 from superposition_lib.conventions import (
     check_array,
     check_float_dtype,
+    check_generators,
     check_in_range,
     check_matrix_stack,
     check_one_of,
@@ -181,7 +182,7 @@ class TrainingWorkspace:
 
     def sample_batch(self, rngs):
         """Draw the batch X (I, B, n) in place, instance i from rngs[i]; return it."""
-        rngs = _checked_rngs(rngs, len(self.theta))
+        rngs = check_generators(rngs, len(self.theta))
         if self.X is None:
             self.X = np.zeros(
                 self.theta.shape[:1] + (self.batch_size,) + self.theta.shape[2:],
@@ -213,7 +214,7 @@ class TrainingWorkspace:
         Each chunk's batch is drawn into its worker's array, so `X` does not keep the
         batch (use the two methods apart to see it).
         """
-        rngs = _checked_rngs(rngs, len(self.theta))
+        rngs = check_generators(rngs, len(self.theta))
         np.copyto(self.theta_T, self.theta.transpose(0, 2, 1))
 
         def job(part, work):
@@ -251,20 +252,6 @@ def _checked_sampler(sampler):
             f"sampler must be a function (rng, n_samples, sparsity): {sampler!r:.30}"
         )
     return sampler
-
-
-def _checked_rngs(rngs, n_instances):
-    """One Generator per instance: the streams of instance_generators."""
-    if (
-        not isinstance(rngs, (list, tuple))
-        or len(rngs) != n_instances
-        or not all(isinstance(rng, np.random.Generator) for rng in rngs)
-    ):
-        raise TypeError(
-            f"rngs must be a list of {n_instances} Generators, one per instance "
-            f"(instance_generators(seed, {n_instances}))"
-        )
-    return rngs
 
 
 def _sampled(sampler, rng, shape, sparsity):

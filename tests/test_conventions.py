@@ -10,12 +10,16 @@ from superposition_lib.conventions import (
     as_generator,
     check_array,
     check_float_dtype,
+    check_generators,
     check_in_range,
     check_matrix_stack,
     check_one_of,
     check_positive_int,
+    instance_generators,
     transpose_last,
 )
+from superposition_lib.optim import train_loop
+from superposition_lib.train import TrainingWorkspace
 
 
 # ---- as_generator
@@ -235,3 +239,34 @@ def test_transpose_last_swaps_only_the_last_two_axes(A):
         assert np.array_equal(T, A.T, equal_nan=True)
     else:
         assert np.array_equal(T[0], transpose_last(A[0]), equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "rngs, n_instances, error, match",
+    [
+        (np.random.default_rng(0), None, TypeError, "rngs must be a list"),
+        ([], None, ValueError, "at least one"),
+        ([np.random.default_rng(0)] * 2, 3, ValueError, "3 Generator"),
+        ([1], None, TypeError, r"rngs\[0\]"),
+        ([np.random.default_rng(0), np.random.RandomState(0)], 2, TypeError, r"\[1\]"),  # noqa: NPY002
+        ([np.random.default_rng(0)], 0, ValueError, "n_instances"),
+    ],
+)
+def test_check_generators_refuses_by_name(rngs, n_instances, error, match):
+    with pytest.raises(error, match=match):
+        check_generators(rngs, n_instances)
+
+
+def test_check_generators_accepts_a_tuple_and_returns_a_list():
+    streams = tuple(instance_generators(3, 2))
+    assert check_generators(streams, 2) == list(streams)
+
+
+def test_every_trainer_refuses_a_wrong_list_of_generators():
+    # the one check, shared by chapter 6's loop, chapter 7's workspace and Part IV
+    params = {"W": np.zeros((2, 1, 3)), "b": np.zeros((2, 3))}
+    with pytest.raises(ValueError, match="2 Generator"):
+        train_loop(lambda p, r: None, params, instance_generators(0, 1), steps=1)
+    work = TrainingWorkspace(params, np.ones((2, 3)), np.ones((2, 3)), 4)
+    with pytest.raises(TypeError, match="rngs must be a list"):
+        work.sample_batch(np.random.default_rng(0))

@@ -14,7 +14,6 @@ from superposition_lib.loss import weighted_loss
 from superposition_lib.model import forward
 from superposition_lib.privileged import (
     NEURON_KINDS,
-    check_generators,
     count_neuron_kinds,
     init_neuron_params,
     neuron_features,
@@ -135,9 +134,6 @@ def test_no_superposition_loss():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: check_generators(np.random.default_rng(0)), "rngs"),
-        (lambda: check_generators([]), "rngs"),
-        (lambda: check_generators([1]), r"rngs\[0\]"),
         (lambda: neuron_forward({"W": np.ones((2, 3))}, np.ones((4, 3))), "params"),
         (
             lambda: neuron_forward(

@@ -311,3 +311,20 @@ class Instance(Kind):
 
     def bad(self, value):
         return [Bad("a string", "adam"), Bad("a plain object", object())]
+
+
+@dataclass
+class Generators(Kind):
+    """A list of numpy Generators, one per instance (instance_generators' output).
+
+    No re-spellings: a Generator is consumed by the call, which is its purpose (a
+    tuple is tested in tests/test_conventions.py)."""
+
+    def bad(self, value):
+        return super().bad(value) + [
+            Bad("an empty list", []),
+            Bad("one Generator, not a list", np.random.default_rng(0)),
+            Bad("a list holding a seed", [0]),
+            Bad("a legacy RandomState", [np.random.RandomState(0)]),  # noqa: NPY002
+            Bad("a list holding None", [None]),
+        ]

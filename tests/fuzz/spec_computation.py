@@ -10,9 +10,8 @@ import numpy as np
 
 import superposition_lib as lib
 from fuzz.harness import Constant, Spec
-from fuzz.kinds import Array, Flag, Int, Params, Real
+from fuzz.kinds import Array, Flag, Generators, Int, Params, Real
 from fuzz.spec_analysis import Bounded, Seed
-from fuzz.spec_privileged import Generators
 from superposition_lib.conventions import instance_generators
 
 KEYS = ("W1", "W2", "b")

@@ -4,7 +4,7 @@ import numpy as np
 
 import superposition_lib as lib
 from fuzz.harness import PLAIN, Spec, invoke
-from fuzz.kinds import SURVIVE, Array, Choice, Dtype, Flag, Int, Real, Rng
+from fuzz.kinds import SURVIVE, Array, Choice, Dtype, Flag, Generators, Int, Real, Rng
 
 NAME = "the name a helper puts in its message, chosen by the caller: not fuzzed"
 
@@ -29,7 +29,24 @@ def _check_power_of_two_exponent(result, kwargs):
     assert np.array_equal(np.ldexp(scaled, result), kwargs["A"]), "exact both ways"
 
 
+def _generators(rng):
+    streams = lib.instance_generators(
+        int(rng.integers(0, 1000)), int(rng.integers(1, 4))
+    )
+    return {"rngs": streams, "n_instances": len(streams)}
+
+
+def _check_generators(result, kwargs):
+    assert isinstance(result, list) and len(result) == len(kwargs["rngs"])
+    assert all(isinstance(rng, np.random.Generator) for rng in result)
+
+
 SPECS = {
+    "check_generators": Spec(
+        build=_generators,
+        args={"rngs": Generators(), "n_instances": Int(low=1, optional=True)},
+        check=_check_generators,
+    ),
     "as_generator": Spec(
         build=lambda rng: {"rng": int(rng.integers(0, 1000)), "name": "rng"},
         args={"rng": Rng()},

@@ -6,33 +6,14 @@ chapter 4's and the gradient against finite differences, the counts against the 
 its scale law.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 
 import superposition_lib as lib
 from fuzz.harness import Constant, Spec
-from fuzz.kinds import Array, Bad, Flag, Int, Kind, Params, Real
+from fuzz.kinds import Array, Flag, Generators, Int, Params, Real
 from fuzz.spec_analysis import Bounded, Seed, Stack, weights
 from superposition_lib.conventions import instance_generators
-
-
-@dataclass
-class Generators(Kind):
-    """A list of numpy Generators, one per instance (instance_generators' output).
-
-    No re-spellings: a Generator is consumed by the call, which is its purpose (a
-    tuple is tested in tests/test_privileged.py)."""
-
-    def bad(self, value):
-        return super().bad(value) + [
-            Bad("an empty list", []),
-            Bad("one Generator, not a list", np.random.default_rng(0)),
-            Bad("a list holding a seed", [0]),
-            Bad("a legacy RandomState", [np.random.RandomState(0)]),  # noqa: NPY002
-            Bad("a list holding None", [None]),
-        ]
 
 
 def _generators(rng):
@@ -163,9 +144,6 @@ def _kinds_hold(value):
 
 
 SPECS = {
-    "check_generators": Spec(
-        build=lambda rng: {"rngs": _generators(rng)}, args={"rngs": Generators()}
-    ),
     "init_neuron_params": Spec(
         build=lambda rng: {
             "n_features": int(rng.integers(1, 5)),
