@@ -32,25 +32,20 @@ import os
 import sys
 import time
 
+from blas import add_blas_threads_argument, pin_blas_threads
+
 
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke test")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--markdown", help="also write the report to this file")
-    parser.add_argument(
-        "--blas-threads",
-        type=int,
-        default=1,
-        help="BLAS threads (default 1; 0 keeps the library default)",
-    )
+    add_blas_threads_argument(parser)
     return parser
 
 
-# BLAS reads its thread count once, when numpy is first imported: set it before that.
 ARGS = build_parser().parse_args(sys.argv[1:] if __name__ == "__main__" else [])
-if ARGS.blas_threads > 0:  # NumPy's OpenBLAS only: OMP_NUM_THREADS would pin PyTorch
-    os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.blas_threads)
+pin_blas_threads(ARGS.blas_threads)  # before numpy is imported
 
 # E402 (import not at the top) is silenced below on purpose: numpy must be imported
 # only after the BLAS thread count is set above.

@@ -34,6 +34,8 @@ import time
 import tracemalloc
 from functools import partial
 
+from blas import add_blas_threads_argument, pin_blas_threads
+
 
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -47,20 +49,14 @@ def build_parser():
         metavar="PATH",
         help="also write the report to PATH (the book includes it)",
     )
-    parser.add_argument(
-        "--blas-threads",
-        type=int,
-        default=1,
-        help="BLAS threads (default 1; 0 keeps the library default)",
-    )
+    add_blas_threads_argument(parser)
     return parser
 
 
-# BLAS reads its thread count once, when numpy is first imported: set it before that.
 ARGS = build_parser().parse_args(sys.argv[1:] if __name__ == "__main__" else [])
-if ARGS.blas_threads > 0:
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = str(ARGS.blas_threads)
+pin_blas_threads(  # before numpy is imported
+    ARGS.blas_threads, ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+)
 
 # E402 (import not at the top) is silenced below on purpose: numpy must be imported
 # only after the BLAS thread count is set above.
