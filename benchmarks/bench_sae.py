@@ -50,7 +50,7 @@ pin_blas_threads(ARGS.blas_threads)  # before numpy is imported
 # E402 (import not at the top) is silenced below on purpose: numpy must be imported
 # only after the BLAS thread count is set above.
 import numpy as np  # noqa: E402
-from machine import best_torch, describe_machine, measure  # noqa: E402
+from machine import best_torch, describe_machine, import_torch, measure  # noqa: E402
 
 from superposition_lib.backprop import relative_error  # noqa: E402
 from superposition_lib.sae import (  # noqa: E402
@@ -213,17 +213,7 @@ def main(args=ARGS):
     worst = max(errors.values())
     if worst > 1e-10:
         raise SystemExit(f"the gradients disagree, nothing timed: {errors}")
-    try:
-        import torch
-
-        default_threads = torch.get_num_threads()
-        torch_note = f"PyTorch {torch.__version__} (default {default_threads} threads)"
-    except ImportError:
-        torch = None
-        torch_note = (
-            "PyTorch not installed: its rows are skipped "
-            "(`pip install torch==2.13.0`, the optional extra `bench`)"
-        )
+    torch, default_threads, torch_note = import_torch()
 
     methods = {}
     for label, dtype in DTYPES.items():

@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from machine import best_torch, describe_machine, measure
+from machine import best_torch, describe_machine, import_torch, measure
 
 from superposition_lib.backprop import (
     loss_gradients,
@@ -357,17 +357,7 @@ def main(argv=None):
     repeats = args.repeats or (2 if args.quick else 9)
     target = 0.03 if args.quick else 0.25
 
-    try:
-        import torch
-
-        default_threads = torch.get_num_threads()
-        torch_note = f"PyTorch {torch.__version__} (default {default_threads} threads)"
-    except ImportError:
-        torch = None
-        torch_note = (
-            "PyTorch not installed: its rows are skipped "
-            "(`pip install torch==2.13.0`, the optional extra `bench`)"
-        )
+    torch, default_threads, torch_note = import_torch()
 
     if args.paper_scale:
         report = (

@@ -62,3 +62,18 @@ def best_torch(rates, label):
         if name.startswith("PyTorch") and dtype == label
     ]
     return max(found) if found else None
+
+
+def import_torch():
+    """(torch or None, its default thread count, a note for the report's first line):
+    PyTorch is the optional extra `bench`, and its rows are skipped without it."""
+    try:
+        import torch
+    except ImportError:
+        note = (
+            "PyTorch not installed: its rows are skipped "
+            "(`pip install torch==2.13.0`, the optional extra `bench`)"
+        )
+        return None, 1, note
+    threads = torch.get_num_threads()
+    return torch, threads, f"PyTorch {torch.__version__} (default {threads} threads)"
