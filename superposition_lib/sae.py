@@ -288,7 +288,8 @@ def sae_backward(
 
 def _backward(params, Z, h_linear, h, Z_hat, lam, subtract, weighted):
     """`sae_backward` on checked inputs."""
-    n_rows, lam = Z.shape[-2], np.asarray(lam)
+    # λ in the inputs' dtype: a Python 0.0 or a float64 λ must not make float32 float64
+    n_rows, lam = Z.shape[-2], np.asarray(lam, dtype=np.result_type(Z, Z_hat))
     lam = lam[:, None, None] if lam.ndim == 1 else lam  # against (I, N, m)
     W_enc, W_dec = params["W_enc"], params["W_dec"]
     grad_Z_hat = (2.0 / n_rows) * (Z_hat - Z)

@@ -196,10 +196,12 @@ def jumprelu_gradients(params, Z, l0_coeff, bandwidth):
         theta = _row(np.exp(params["log_threshold"]))
         grads = sae_backward(params, Z, u - theta, h, Z_hat, 0.0)
         grad_h = (2.0 / Z.shape[-2]) * (Z_hat - Z) @ params["W_dec"]  # dL/dh
-        window = (np.abs(u - theta) < eps / 2) / eps  # K((u - θ)/ε)/ε
+        window = (np.abs(u - theta) < eps / 2).astype(u.dtype) / eps  # K((u - θ)/ε)/ε
+        lam = lam.astype(u.dtype)  # float32 stays float32
         step = theta * grad_h + np.reshape(lam, lam.shape + (1, 1)) / Z.shape[-2]
         grads["log_threshold"] = -theta[..., 0, :] * np.sum(window * step, axis=-2)
-        loss = _reconstruction(Z, Z_hat) + lam * np.count_nonzero(h, -1).mean(-1)
+        l0 = np.count_nonzero(h, -1).mean(-1, dtype=u.dtype)
+        loss = _reconstruction(Z, Z_hat) + lam * l0
     _finite(grads["log_threshold"], "params, Z, l0_coeff or bandwidth")
     return _finite(loss, "params, Z or l0_coeff"), h, grads
 

@@ -177,6 +177,31 @@ def test_train_sae_without_a_variant_is_unchanged_and_with_one_is_deterministic(
         assert h.shape == (2, len(Z), 6) and Z_hat.shape == (2,) + Z.shape
 
 
+@pytest.mark.parametrize(
+    "gradients, extra, coefficient",
+    [
+        (lambda p, Z, c: lib.sae_gradients(p, Z, c), (), 0.1),
+        (lambda p, Z, c: lib.topk_gradients(p, Z, 2)[2], (), None),
+        (lambda p, Z, c: lib.batch_topk_gradients(p, Z, 2.0)[2], (), None),
+        (
+            lambda p, Z, c: lib.jumprelu_gradients(p, Z, c, 0.05)[2],
+            ("log_threshold",),
+            0.1,
+        ),
+        (lambda p, Z, c: lib.gated_gradients(p, Z, c)[2], ("gated",), 0.1),
+    ],
+    ids=["relu", "topk", "batch_topk", "jumprelu", "gated"],
+)
+def test_float32_gradients_stay_float32(gradients, extra, coefficient):
+    # a Python-float coefficient (or λ = 0.0 inside) must not turn them float64
+    params, Z = sae(extra=extra)
+    params = {key: value.astype(np.float32) for key, value in params.items()}
+    grads = gradients(params, Z.astype(np.float32), coefficient)
+    assert {key: g.dtype for key, g in grads.items()} == dict.fromkeys(
+        grads, np.dtype(np.float32)
+    )
+
+
 def test_variants_describe_themselves():
     assert repr(lib.topk(3)) == "topk(k=array(3.))"
     assert "bandwidth=0.05" in repr(lib.jumprelu())
