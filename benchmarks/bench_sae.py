@@ -50,7 +50,7 @@ pin_blas_threads(ARGS.blas_threads)  # before numpy is imported
 # E402 (import not at the top) is silenced below on purpose: numpy must be imported
 # only after the BLAS thread count is set above.
 import numpy as np  # noqa: E402
-from machine import best_torch, describe_machine, import_torch, measure  # noqa: E402
+from machine import best_torch, describe_machine, import_torch, measure, report  # noqa: E402
 
 from superposition_lib.backprop import relative_error  # noqa: E402
 from superposition_lib.sae import (  # noqa: E402
@@ -266,11 +266,7 @@ def main(args=ARGS):
         + "; ".join(f"{k} {v:.1e}" for k, v in errors.items())
         + ".",
     ]
-    report = "\n".join(lines)
-    print(report)
-    if args.markdown:
-        with open(args.markdown, "w", encoding="utf-8") as out:
-            out.write(report + "\n")
+    report("\n".join(lines), args.markdown)
     return 0
 
 

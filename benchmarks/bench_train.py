@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from machine import best_torch, describe_machine, import_torch, measure
+from machine import best_torch, describe_machine, import_torch, measure, report
 
 from superposition_lib.backprop import (
     loss_gradients,
@@ -360,15 +360,12 @@ def main(argv=None):
     torch, default_threads, torch_note = import_torch()
 
     if args.paper_scale:
-        report = (
+        report(
             f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on "
             f"{describe_machine()}; {torch_note}.\n\n"
-            + paper_scale(args.repeats or 5, 0.05 if args.quick else 1.0, torch)
+            + paper_scale(args.repeats or 5, 0.05 if args.quick else 1.0, torch),
+            args.markdown,
         )
-        print(report)
-        if args.markdown:
-            with open(args.markdown, "w", encoding="utf-8") as out:
-                out.write(report + "\n")
         return 0
 
     methods = {}
@@ -466,11 +463,7 @@ def main(argv=None):
             f"Gradient agreement, float64, same data: relative error between "
             f"autograd and `loss_gradients` = {torch_gradient_agreement():.1e}.",
         ]
-    report = "\n".join(lines)
-    print(report)
-    if args.markdown:
-        with open(args.markdown, "w", encoding="utf-8") as out:
-            out.write(report + "\n")
+    report("\n".join(lines), args.markdown)
     return 0
 
 

@@ -77,3 +77,12 @@ def import_torch():
         return None, 1, note
     threads = torch.get_num_threads()
     return torch, threads, f"PyTorch {torch.__version__} (default {threads} threads)"
+
+
+def report(text, markdown=None):
+    """Print a benchmark's report and, if `markdown` is a path, write it there too
+    (the book's benchmark appendix includes those files)."""
+    print(text)
+    if markdown:
+        with open(markdown, "w", encoding="utf-8") as out:
+            out.write(text.rstrip() + "\n")
